@@ -1,0 +1,202 @@
+"""Read-only, streamed access to the help-desk ticket database (SQLite or PostgreSQL).
+
+Every query is built with SQLAlchemy Core: identifiers come from the column map and are
+quoted by the dialect, values are bound parameters. Rows arrive in chunks so memory stays flat
+however large the table is. On PostgreSQL the rows are streamed with `COPY (SELECT ...) TO
+STDOUT` and parsed by Arrow's CSV reader: the server does the formatting in C and Python
+never builds a tuple per row, which is what makes a million-ticket extract fast.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from gata_assets.core.errors import GataInputError
+from gata_assets.core.schema import TicketColumnMap
+
+CANONICAL = ("ticket_id", "created_at", "updated_at", "subject", "body", "label")
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """The last (updated_at, ticket_id) extracted: the next extract starts just after it."""
+
+    updated_at: datetime
+    ticket_id: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"updated_at": self.updated_at.isoformat(), "ticket_id": self.ticket_id}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> Watermark | None:
+        if not raw:
+            return None
+        return cls(pd.Timestamp(raw["updated_at"]).to_pydatetime(), int(raw["ticket_id"]))
+
+
+def safe_url(url: str | sa.URL) -> str:
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+class TicketReader:
+    def __init__(self, engine: sa.Engine, columns: TicketColumnMap | None = None):
+        self.engine = engine
+        self.columns = columns or TicketColumnMap()
+        self._tickets = sa.table(
+            self.columns.ticket_table, *(sa.column(c) for c in self.columns.ticket_columns().values())
+        )
+        self._categories = sa.table(
+            self.columns.category_table,
+            sa.column(self.columns.category_id),
+            sa.column(self.columns.category_name),
+        )
+
+    @classmethod
+    def from_url(cls, url: str, columns: TicketColumnMap | None = None) -> TicketReader:
+        engine = sa.create_engine(url, **_read_only_options(url))
+        return cls(engine, columns)
+
+    def _col(self, canonical: str) -> sa.ColumnClause:
+        return self._tickets.c[self.columns.ticket_columns()[canonical]]
+
+    def verify_schema(self) -> None:
+        """Fail with one sentence naming the missing table or columns."""
+        try:
+            inspector = sa.inspect(self.engine)
+            tables = set(inspector.get_table_names())
+        except sa.exc.OperationalError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise GataInputError(
+                f"ticket database unreachable at {safe_url(self.engine.url)}: {reason}"
+            ) from None
+        wanted = {
+            self.columns.ticket_table: set(self.columns.ticket_columns().values()),
+            self.columns.category_table: {self.columns.category_id, self.columns.category_name},
+        }
+        for table, needed in wanted.items():
+            if table not in tables:
+                raise GataInputError(
+                    f"ticket database {safe_url(self.engine.url)} has no table {table!r} "
+                    f"(found: {', '.join(sorted(tables)) or 'no tables'}); run `gata seed` "
+                    "or map your schema with the GATA_COLUMN_* settings"
+                )
+            present = {c["name"] for c in inspector.get_columns(table)}
+            missing = sorted(needed - present)
+            if missing:
+                raise GataInputError(
+                    f"table {table!r} lacks expected column(s) {', '.join(missing)} "
+                    f"(has: {', '.join(sorted(present))})"
+                )
+
+    def categories(self) -> dict[int, str]:
+        id_col = self._categories.c[self.columns.category_id]
+        name_col = self._categories.c[self.columns.category_name]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(id_col, name_col)).all()
+        return {int(i): str(n) for i, n in rows}
+
+    def _select(self, watermark: Watermark | None) -> sa.Select:
+        columns = [self._col(c).label(c) for c in CANONICAL]
+        query = sa.select(*columns).select_from(self._tickets)
+        if watermark is not None:
+            updated, ticket_id = self._col("updated_at"), self._col("ticket_id")
+            query = query.where(
+                sa.or_(
+                    updated > sa.bindparam("wm_time", watermark.updated_at),
+                    sa.and_(
+                        updated == sa.bindparam("wm_time_eq", watermark.updated_at),
+                        ticket_id > sa.bindparam("wm_id", watermark.ticket_id),
+                    ),
+                )
+            )
+        return query.order_by(self._col("updated_at"), self._col("ticket_id"))
+
+    def count_since(self, watermark: Watermark | None) -> tuple[int, int | None]:
+        """(tickets after the watermark, their largest id): cheap, served by the index."""
+        inner = self._select(watermark).order_by(None).subquery()
+        query = sa.select(sa.func.count(), sa.func.max(inner.c.ticket_id))
+        with self.engine.connect() as conn:
+            count, max_id = conn.execute(query).one()
+        return int(count), (int(max_id) if max_id is not None else None)
+
+    def stream(self, watermark: Watermark | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
+        """Tickets after `watermark`, ordered by (updated_at, ticket_id), in chunks."""
+        if self.engine.dialect.name == "postgresql":
+            yield from self._stream_copy(watermark, chunk_rows)
+            return
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(
+                self._select(watermark)
+            )
+            for rows in result.partitions():
+                yield pd.DataFrame.from_records(rows, columns=list(CANONICAL))
+
+    def _stream_copy(self, watermark: Watermark | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        compiled = self._select(watermark).compile(dialect=self.engine.dialect)
+        statement = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+        string_types = {c: pa.string() for c in CANONICAL}
+        convert = pacsv.ConvertOptions(
+            column_types=string_types, strings_can_be_null=True, quoted_strings_can_be_null=False
+        )
+        parse = pacsv.ParseOptions(newlines_in_values=True)
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()
+            cursor.execute("SET TIME ZONE 'UTC'")
+            with cursor.copy(statement, compiled.params) as copy:
+                stream = _CopyStream(iter(copy))
+                reader = pacsv.open_csv(
+                    stream,
+                    read_options=pacsv.ReadOptions(block_size=8 << 20),
+                    parse_options=parse,
+                    convert_options=convert,
+                )
+                pending: list[pd.DataFrame] = []
+                buffered = 0
+                for batch in reader:
+                    pending.append(batch.to_pandas())
+                    buffered += batch.num_rows
+                    if buffered >= chunk_rows:
+                        yield pd.concat(pending, ignore_index=True)
+                        pending, buffered = [], 0
+                if pending:
+                    yield pd.concat(pending, ignore_index=True)
+
+
+class _CopyStream(io.RawIOBase):
+    """A readable file over psycopg's COPY blocks, for Arrow's streaming CSV reader."""
+
+    def __init__(self, blocks: Iterator[Any]):
+        self._blocks = blocks
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._buffer:
+            try:
+                self._buffer = bytes(next(self._blocks))
+            except StopIteration:
+                return 0
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def _read_only_options(url: str) -> dict[str, Any]:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # Read-only transactions: gata can never change the help desk's data.
+        return {"execution_options": {"postgresql_readonly": True}, "pool_pre_ping": True}
+    return {}
