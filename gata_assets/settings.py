@@ -10,8 +10,8 @@ The only switch between the two worlds is `GATA_MODE` (`local`, the default, or 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +30,10 @@ class GataSettings:
     aws_region: str | None = None
     kms_key_id: str | None = None
     aws_endpoint_url: str | None = None
+    ticket_db_secret_id: str | None = None
+    # Every other GATA_* variable, lower-cased without the prefix: tuning knobs such as
+    # GATA_MIN_GENERAL_EXAMPLES or GATA_COLUMN_SUBJECT, matched to resource fields on assembly.
+    options: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GataSettings:
@@ -49,7 +53,18 @@ class GataSettings:
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             kms_key_id=env.get("GATA_KMS_KEY_ID") or None,
             aws_endpoint_url=env.get("GATA_AWS_ENDPOINT_URL") or None,
+            ticket_db_secret_id=env.get("GATA_TICKET_DB_SECRET_ID") or None,
+            options={
+                key.removeprefix("GATA_").lower(): value
+                for key, value in env.items()
+                if key.startswith("GATA_") and value != ""
+            },
         )
+
+    def options_for(self, fields: Iterable[str], prefix: str = "") -> dict[str, str]:
+        """The options naming one of `fields` (after `prefix`), e.g. column_subject → subject."""
+        wanted = {f"{prefix}{name}": name for name in fields}
+        return {wanted[key]: value for key, value in self.options.items() if key in wanted}
 
     @property
     def default_ticket_db_url(self) -> str:

@@ -49,8 +49,15 @@ class TicketReader:
     def __init__(self, engine: sa.Engine, columns: TicketColumnMap | None = None):
         self.engine = engine
         self.columns = columns or TicketColumnMap()
+        # Typed columns let each dialect convert the watermark the way it stores timestamps.
+        types = {"ticket_id": sa.BigInteger(), "label": sa.Integer()}
+        types |= {
+            "created_at": sa.DateTime(timezone=True),
+            "updated_at": sa.DateTime(timezone=True),
+        }
         self._tickets = sa.table(
-            self.columns.ticket_table, *(sa.column(c) for c in self.columns.ticket_columns().values())
+            self.columns.ticket_table,
+            *(sa.column(db, types.get(c)) for c, db in self.columns.ticket_columns().items()),
         )
         self._categories = sa.table(
             self.columns.category_table,

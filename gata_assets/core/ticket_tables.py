@@ -47,7 +47,10 @@ def create_schema(engine: sa.Engine) -> None:
 
 def ensure_categories(conn: sa.Connection, names: Iterable[str]) -> dict[str, int]:
     """Map category names to integer queue ids, adding the names not yet known."""
-    known = {name: cid for cid, name in conn.execute(sa.select(categories.c.category_id, categories.c.name))}
+    known = {
+        name: cid
+        for cid, name in conn.execute(sa.select(categories.c.category_id, categories.c.name))
+    }
     next_id = max(known.values(), default=0) + 1
     new_rows = []
     for name in sorted(set(names) - set(known)):
@@ -60,7 +63,10 @@ def ensure_categories(conn: sa.Connection, names: Iterable[str]) -> dict[str, in
 
 
 def next_ticket_id(conn: sa.Connection) -> int:
-    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(tickets.c.ticket_id), 0))).scalar()) + 1
+    return (
+        int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(tickets.c.ticket_id), 0))).scalar())
+        + 1
+    )
 
 
 def insert_tickets(conn: sa.Connection, rows: list[Mapping[str, Any]], batch: int = 5_000) -> int:
@@ -74,5 +80,9 @@ def existing_source_keys(conn: sa.Connection, keys: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), 900):  # SQLite's bound-parameter limit is 999
         chunk = keys[start : start + 900]
-        found.update(conn.execute(sa.select(tickets.c.source_key).where(tickets.c.source_key.in_(chunk))).scalars())
+        found.update(
+            conn.execute(
+                sa.select(tickets.c.source_key).where(tickets.c.source_key.in_(chunk))
+            ).scalars()
+        )
     return found

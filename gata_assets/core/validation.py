@@ -38,7 +38,9 @@ def validate_chunk(
     frame = raw.copy()
     frame["subject"] = frame["subject"].astype("string").fillna("")
     frame["body"] = frame["body"].astype("string").fillna("")
-    frame["text"] = [compose_text(s, b) for s, b in zip(frame["subject"], frame["body"], strict=True)]
+    frame["text"] = [
+        compose_text(s, b) for s, b in zip(frame["subject"], frame["body"], strict=True)
+    ]
     for column in ("created_at", "updated_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
     labels = pd.to_numeric(frame["label"], errors="coerce")

@@ -6,8 +6,6 @@ complete only when its `_manifest.json` exists, and that manifest is written las
 file's size and hash, so a reader never trusts a half-copied model.
 """
 
-from __future__ import annotations
-
 import io
 import json
 import os
@@ -95,17 +93,19 @@ class ArtifactStore(dg.ConfigurableResource, ABC):
             return self.get_file(uri, Path(scratch) / "payload").read_bytes()
 
     def write_json(self, obj: Any, key: str) -> StoredArtifact:
-        return self.write_bytes(json.dumps(obj, indent=1, sort_keys=True, default=str).encode(), key)
+        return self.write_bytes(
+            json.dumps(obj, indent=1, sort_keys=True, default=str).encode(), key
+        )
 
     def read_json(self, uri: str) -> Any:
         return json.loads(self.read_bytes(uri))
 
-    def write_parquet(self, frame: pd.DataFrame, key: str) -> StoredArtifact:
+    def write_parquet(self, frame: "pd.DataFrame", key: str) -> StoredArtifact:
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
         return self.write_bytes(buffer.getvalue(), key)
 
-    def read_parquet(self, uri: str) -> pd.DataFrame:
+    def read_parquet(self, uri: str) -> "pd.DataFrame":
         import pandas as pd
 
         return pd.read_parquet(io.BytesIO(self.read_bytes(uri)))

@@ -4,8 +4,6 @@ Thresholds live here rather than in each asset's run config so that the data-pre
 their checks and the training fallback all agree on the same values in a run.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 

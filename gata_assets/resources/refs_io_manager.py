@@ -6,8 +6,6 @@ reference as JSON beside the artifacts, so a downstream asset in another process
 run, or on ECS) finds exactly the artifact it depends on. No pickle anywhere.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 import dagster as dg

@@ -6,8 +6,6 @@ encryption uses the platform's KMS key when one is configured. boto3 is imported
 loading the Dagster definitions stays fast.
 """
 
-from __future__ import annotations
-
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -47,7 +45,9 @@ class S3ArtifactStore(ArtifactStore):
         if self.kms_key_id:
             extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.kms_key_id}
         self._client.upload_file(str(local_path), self.bucket, self._key(key), ExtraArgs=extra)
-        return StoredArtifact(self.uri(key), Path(local_path).stat().st_size, sha256_file(local_path))
+        return StoredArtifact(
+            self.uri(key), Path(local_path).stat().st_size, sha256_file(local_path)
+        )
 
     def get_file(self, uri: str, local_path: Path) -> Path:
         bucket, key = self._split(uri)

@@ -1,0 +1,74 @@
+"""Everything Dagster loads: the stages' assets and checks, jobs, and the chosen resources.
+
+This is the one place where the local and AWS worlds differ: `build_resources` picks each
+capability's implementation from `GataSettings`. The `@dg.definitions` entry point reads the
+environment when Dagster loads the code location, not when this module is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+
+from gata_assets.defs import extraction, preparation
+from gata_assets.defs.common import REFS_IO_MANAGER
+from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
+from gata_assets.resources.pipeline_config import PipelineConfig
+from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
+from gata_assets.resources.s3_artifact_store import S3ArtifactStore
+from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns, TicketDatabase
+from gata_assets.settings import GataSettings
+
+STAGES = (extraction.defs, preparation.defs)
+
+main_job = dg.define_asset_job(
+    "gata_main",
+    selection=dg.AssetSelection.groups("extraction", "preparation", "training", "deployment"),
+    description="Extract tickets, prepare both groups, train both models, deploy endpoints.",
+)
+
+
+def build_ticket_db(settings: GataSettings) -> TicketDatabase:
+    columns = TicketColumns(**settings.options_for(TicketColumns.model_fields, "column_"))
+    if settings.ticket_db_secret_id:
+        return AuroraTicketDatabase(
+            secret_id=settings.ticket_db_secret_id, region_name=settings.aws_region, columns=columns
+        )
+    if settings.ticket_db_url_from_env:
+        return TicketDatabase(url=dg.EnvVar("GATA_TICKET_DB_URL"), columns=columns)
+    return TicketDatabase(url=settings.default_ticket_db_url, columns=columns)
+
+
+def build_artifact_store(settings: GataSettings) -> ArtifactStore:
+    if settings.mode == "aws":
+        return S3ArtifactStore(
+            bucket=settings.artifact_bucket,
+            prefix=settings.artifact_prefix,
+            region_name=settings.aws_region,
+            kms_key_id=settings.kms_key_id,
+            endpoint_url=settings.aws_endpoint_url,
+        )
+    return LocalArtifactStore(root=str(settings.artifact_root))
+
+
+def build_resources(settings: GataSettings) -> dict[str, Any]:
+    store = build_artifact_store(settings)
+    return {
+        "ticket_db": build_ticket_db(settings),
+        "artifact_store": store,
+        "pipeline": PipelineConfig(**settings.options_for(PipelineConfig.model_fields)),
+        REFS_IO_MANAGER: ArtifactRefIOManager(store=store),
+    }
+
+
+def build_definitions(settings: GataSettings) -> dg.Definitions:
+    return dg.Definitions.merge(
+        *STAGES,
+        dg.Definitions(jobs=[main_job], resources=build_resources(settings)),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(GataSettings.from_env())

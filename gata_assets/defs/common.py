@@ -1,0 +1,41 @@
+"""Small helpers every stage uses: batch ids, metadata for artifacts, clear failures."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+
+from gata_assets.core.errors import GataInputError
+
+REFS_IO_MANAGER = "refs_io_manager"
+
+
+def new_batch_id(run_id: str) -> str:
+    """Sortable by time, unique per run: `20261124T030102-1a2b3c4d`."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{run_id[:8]}"
+
+
+def artifact_metadata(ref: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """URI, size and content hash of a stored artifact, typed for the Dagster UI."""
+    return {
+        f"{prefix}uri": dg.MetadataValue.path(ref["uri"]),
+        f"{prefix}size_bytes": dg.MetadataValue.int(int(ref["size_bytes"])),
+        f"{prefix}sha256": dg.MetadataValue.text(ref["sha256"]),
+    }
+
+
+def lineage_metadata(ref: Mapping[str, Any]) -> dict[str, Any]:
+    return {"batch_id": dg.MetadataValue.text(ref["batch_id"])}
+
+
+@contextlib.contextmanager
+def clear_failures() -> Iterator[None]:
+    """Turn bad-input errors into a Dagster failure whose description is the one sentence."""
+    try:
+        yield
+    except GataInputError as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
