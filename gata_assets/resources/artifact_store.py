@@ -128,8 +128,11 @@ class LocalArtifactStore(ArtifactStore):
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
-        shutil.copyfile(local_path, staging)
-        os.replace(staging, target)
+        try:
+            shutil.copyfile(local_path, staging)
+            os.replace(staging, target)
+        finally:
+            staging.unlink(missing_ok=True)
         return StoredArtifact(self.uri(key), target.stat().st_size, sha256_file(target))
 
     def get_file(self, uri: str, local_path: Path) -> Path:

@@ -42,7 +42,7 @@ def ticket_extract(
             ticket_db.reader(),
             artifact_store,
             previous,
-            new_batch_id(context.run_id),
+            new_batch_id(context.run.run_id),
             pipeline.extract_chunk_rows,
         )
     context.log.info(
