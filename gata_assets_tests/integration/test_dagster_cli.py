@@ -1,0 +1,44 @@
+"""`dagster asset materialize` in a subprocess, exactly as CI and users run it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+REPO = Path(__file__).resolve().parents[2]
+DATA_SELECTION = "ticket_extract,general_group,low_volume_group,general_train_set,general_test_set,low_volume_train_set,low_volume_test_set"
+
+
+def dagster_cli() -> list[str]:
+    exe = shutil.which("dagster", path=str(Path(sys.executable).parent)) or shutil.which("dagster")
+    assert exe, "the dagster CLI is installed with the package"
+    return [exe]
+
+
+def test_cli_materializes_data_assets_into_the_instance(small_ticket_db, gata_home, tmp_path):
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    env = {**os.environ, "DAGSTER_HOME": str(dagster_home), "GATA_HOME": str(gata_home)}
+    command = [
+        *dagster_cli(),
+        "asset",
+        "materialize",
+        "-m",
+        "gata_assets.definitions",
+        "--select",
+        DATA_SELECTION,
+    ]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        for key in DATA_SELECTION.split(","):
+            event = instance.get_latest_materialization_event(dg.AssetKey(key))
+            assert event is not None, f"{key} was not materialized"
+        extract = instance.get_latest_materialization_event(dg.AssetKey("ticket_extract"))
+        assert extract.asset_materialization.metadata["dagster/row_count"].value == 236

@@ -1,0 +1,39 @@
+"""Loading the definitions stays light, and the pure layers stay free of Dagster.
+
+Checked in a fresh interpreter each, since this test process has long imported everything.
+Import *time* is measured by bench/definitions_load.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ["torch", "transformers", "sklearn", "pandas", "pyarrow", "boto3", "fastapi", "uvicorn"]
+PACKAGE = Path(__file__).resolve().parents[1] / "gata_assets"
+
+
+def modules_after(code: str) -> set[str]:
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_loading_definitions_imports_no_heavy_library():
+    loaded = modules_after("import gata_assets.definitions as d; d.defs()")
+    assert [m for m in HEAVY if m in loaded] == []
+
+
+@pytest.mark.parametrize("layer", ["core", "ml"])
+def test_pure_layers_do_not_import_dagster(layer):
+    modules = sorted(
+        f"gata_assets.{layer}." + ".".join(p.relative_to(PACKAGE / layer).with_suffix("").parts)
+        for p in (PACKAGE / layer).rglob("*.py")
+        if p.name != "__init__.py"
+    )
+    loaded = modules_after("\n".join(f"import {m}" for m in modules))
+    assert "dagster" not in loaded, f"{layer}/ pulled in dagster"
