@@ -1,0 +1,64 @@
+"""`gata up`: the whole embedded default in one command.
+
+Seeds the sample ticket database if there is none, then runs the `gata_main` job with the
+`dagster` CLI against a persistent instance under GATA_HOME, so the runs, materializations
+and checks it produced are there when you open the UI afterwards (`dagster dev`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from gata_assets.cli import app
+from gata_assets.cli.common import settings
+
+
+def _has_tickets(url: str) -> bool:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(sa.text("SELECT 1 FROM tickets LIMIT 1")).first())
+    except sa.exc.DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def up(
+    tickets: int = typer.Option(3000, help="Sample tickets to seed when the database is empty."),
+    seed: int = typer.Option(7, help="Seed of the sample generator."),
+    job: str = typer.Option("gata_main", help="Dagster job to run after seeding."),
+) -> None:
+    """Seed the embedded ticket database if needed, then materialize the main job."""
+    config = settings()
+    config.home.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("GATA_TICKET_DB_URL") or config.default_ticket_db_url
+    if not _has_tickets(url):
+        import sqlalchemy as sa
+
+        from gata_assets.core.sample_data import generate_tickets
+        from gata_assets.core.ticket_loading import load_into_database
+
+        frame, names = generate_tickets(n_tickets=tickets, seed=seed)
+        loaded = load_into_database(sa.create_engine(url), frame)
+        typer.echo(f"seeded {loaded} sample tickets in {len(names)} categories")
+
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or config.home / "dagster")
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    dagster_yaml = dagster_home / "dagster.yaml"
+    if not dagster_yaml.exists():
+        dagster_yaml.write_text("telemetry:\n  enabled: false\n")
+    exe = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
+    command = [exe, "job", "execute", "-m", "gata_assets.definitions", "-j", job]
+    typer.echo(f"running: {' '.join(command[1:])}  (DAGSTER_HOME={dagster_home})")
+    env = {**os.environ, "DAGSTER_HOME": str(dagster_home), "GATA_HOME": str(config.home)}
+    raise typer.Exit(subprocess.run(command, env=env).returncode)
