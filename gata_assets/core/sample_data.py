@@ -17,14 +17,12 @@ import pandas as pd
 
 from gata_assets.core.sample_templates import categories
 
-# A fixed default keeps the output a pure function of the arguments.
-DEFAULT_START = datetime(2025, 1, 1, tzinfo=UTC)
-
+DEFAULT_START = datetime(2025, 1, 1, tzinfo=UTC)  # fixed, so output depends on arguments only
+COLUMNS = ("ticket_id", "created_at", "updated_at", "subject", "body", "category")
 SLOTS = ("product", "error", "amount", "date", "person", "device", "office", "ref", "invoice")
 
 
-def _pool(text: str) -> list[str]:
-    """Word pools are written as "a|b|c": compact to read and to extend."""
+def _pool(text: str) -> list[str]:  # pools are written "a|b|c": compact to read and extend
     return text.split("|")
 
 
@@ -44,14 +42,14 @@ _DEVICES = _pool(
 )
 _OFFICES = _pool("Berlin|Austin|London|Singapore|Toronto|Building C|Lisbon|the Munich office")
 _MONTHS = _pool("Jan|Feb|March|April|May|June|July|Aug|Sept|Oct|Nov|Dec")
-_GREETINGS = _pool("Hi,|Hello,|Hi team,|Hello IT,|Dear support,|Hi {4},|Good morning,|||Hey,")
+_GREETINGS = _pool("Hi,|Hello,|Hi team,|Hello IT,|Dear support,|Hi Sam,|Good morning,|||Hey,")
 _FILLERS = _pool(
     "||| This is urgent.| I already restarted my {5}.| It worked fine until {3}."
-    "| Not sure if this is the right queue.| Screenshot attached.| My manager is {4}."
+    "| Not sure if this is the right queue.| Screenshot attached.| My manager is in cc."
     "| I'm working from {6} this week.| Can you help as soon as possible?| The error says {1}."
     "| Ticket {7} was closed without a fix.| Same problem as my colleague has."
 )
-_CLOSINGS = _pool("Thanks|Thank you!|Thanks in advance,|Best regards|Cheers||Regards,\n{4}")
+_CLOSINGS = _pool("Thanks|Thank you!|Thanks in advance,|Best regards|Cheers||Kind regards")
 _SIGNATURES = (
     "--\n{0}\n{1} | Acme Corp\n+1 555 {2:04d}",
     "Sent from my iPhone",
@@ -65,7 +63,6 @@ _QUOTES = _pool(
     "|Can you confirm whether the issue still occurs after a restart?"
     "|Your request has been received and will be handled within two business days."
 )
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
 
 
 def generate_tickets(
@@ -80,41 +77,28 @@ def generate_tickets(
     cats = _allocate(np.array([share for _, share, *_ in spec]), n_tickets, rng)
     created, updated = _timestamps(n_tickets, rng, start or DEFAULT_START, months)
 
-    pools = _slot_pools(rng)
-    slots = [pool[rng.integers(0, len(pool), n_tickets)].tolist() for pool in pools]
-    subject_templates = _choose([subjects for *_, subjects, _ in spec], cats, rng)
-    body_templates = [bodies for *_, bodies in spec]
-    cores = _choose(body_templates, cats, rng)
+    slots = [pool[rng.integers(0, len(pool), n_tickets)].tolist() for pool in _slot_pools(rng)]
+    bodies_by_category = [bodies for *_, bodies in spec]
     # Some tickets also raise another queue's problem: real mail is rarely about one thing.
-    others = _choose(
-        body_templates, (cats + rng.integers(1, len(spec), n_tickets)) % len(spec), rng
+    other = (cats + rng.integers(1, len(spec), n_tickets)) % len(spec)
+    also = " Also: " + np.array(_choose(bodies_by_category, other, rng), dtype=object)
+    also = np.where(rng.random(n_tickets) < 0.06, also, "").tolist()
+    templates = (
+        _choose([subjects for *_, subjects, _ in spec], cats, rng),
+        *(_pick(rng, pool, n_tickets) for pool in (_GREETINGS, _FILLERS, _CLOSINGS)),
+        _choose(bodies_by_category, cats, rng),
     )
-    also = [
-        f" Also: {t}" if mixed else ""
-        for t, mixed in zip(others, rng.random(n_tickets) < 0.06, strict=True)
-    ]
-    greetings, fillers, closings = (
-        _pick(rng, p, n_tickets) for p in (_GREETINGS, _FILLERS, _CLOSINGS)
-    )
-    subjects = [t.format(*values) for t, *values in zip(subject_templates, *slots, strict=True)]
-    bodies = [
-        f"{g}\n\n{c}{f}{a}\n\n{cl}".format(*values).strip()
-        for g, c, f, a, cl, *values in zip(
-            greetings, cores, fillers, also, closings, *slots, strict=True
-        )
-    ]
+    subjects, bodies = [], []
+    for subject, hello, filler, bye, core, extra, *values in zip(
+        *templates, also, *slots, strict=True
+    ):
+        subjects.append(subject.format(*values))
+        bodies.append(f"{hello}\n\n{core}{filler}{extra}\n\n{bye}".format(*values).strip())
     _add_noise(subjects, bodies, rng, slots)
-    frame = pd.DataFrame(
-        {
-            "ticket_id": np.arange(1, n_tickets + 1, dtype="int64"),
-            "created_at": created,
-            "updated_at": updated,
-            "subject": subjects,
-            "body": bodies,
-            "category": np.array(names, dtype=object)[cats],
-        }
-    )
-    return frame, names
+    category = np.array(names, dtype=object)[cats]
+    ids = np.arange(1, n_tickets + 1, dtype="int64")
+    columns = (ids, created, updated, subjects, bodies, category)
+    return pd.DataFrame(dict(zip(COLUMNS, columns, strict=True))), names
 
 
 def _allocate(shares: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -129,18 +113,15 @@ def _timestamps(n: int, rng: np.random.Generator, start: datetime, months: int):
     begin = pd.Timestamp(start)
     begin = begin.tz_localize("UTC") if begin.tzinfo is None else begin.tz_convert("UTC")
     n_days = max(((begin + pd.DateOffset(months=months)) - begin).days, 1)
-    weekday = (begin.dayofweek + np.arange(n_days)) % 7
+    weekday = (begin.day_of_week + np.arange(n_days)) % 7
     weights = np.where(weekday < 5, 1.0, 0.2)  # weekends are quiet on a help desk
     day = rng.choice(n_days, size=n, p=weights / weights.sum())
     second = np.clip(rng.normal(13 * 3600, 3.5 * 3600, n), 0, 86_399).astype(np.int64)
     created = np.sort(int(begin.timestamp()) + day * 86_400 + second)
     # Most tickets change within hours, a few linger for weeks.
     wait = np.minimum(np.exp(rng.normal(np.log(4 * 3600), 1.6, n)), 30 * 86_400).astype(np.int64)
-    return _utc(created), _utc(created + wait)
-
-
-def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
-    return pd.to_datetime(seconds, unit="s", utc=True).as_unit("us")
+    stamps = pd.to_datetime(np.concatenate([created, created + wait]), unit="s", utc=True)
+    return stamps[:n].as_unit("us"), stamps[n:].as_unit("us")
 
 
 def _slot_pools(rng: np.random.Generator) -> list[np.ndarray]:
@@ -184,10 +165,11 @@ def _add_noise(subjects: list[str], bodies: list[str], rng: np.random.Generator,
     for i in rows(0.15):
         sig = _SIGNATURES[int(rng.integers(len(_SIGNATURES)))]
         title = _TITLES[int(rng.integers(len(_TITLES)))]
-        bodies[i] += "\n\n" + sig.format(slots[4][i], title, int(rng.integers(10_000)))
+        signer = slots[4][int(rng.integers(n))]  # another ticket's person: not the one named here
+        bodies[i] += "\n\n" + sig.format(signer, title, int(rng.integers(10_000)))
     for i in rows(0.10):
         quote = "\n".join("> " + q for q in rng.choice(_QUOTES, 2, replace=False))
-        day, hour = _DAYS[int(rng.integers(5))], int(rng.integers(8, 18))
+        day, hour = ("Mon", "Tue", "Wed", "Thu", "Fri")[i % 5], int(rng.integers(8, 18))
         header = "" if rng.random() < 0.3 else f"On {day}, {slots[3][i]} at {hour}:{i % 60:02d}, "
         bodies[i] += f"\n\n{header}Service Desk <servicedesk@acme.example> wrote:\n{quote}"
         subjects[i] = "Re: " + subjects[i]
