@@ -22,9 +22,12 @@ from gata_assets.settings import GataSettings
 
 STAGES = (extraction.defs, preparation.defs)
 
+# The main job's assets, as a selection string both Dagster and `gata up` understand.
+MAIN_SELECTION = "group:extraction or group:preparation or group:training or group:deployment"
+
 main_job = dg.define_asset_job(
     "gata_main",
-    selection=dg.AssetSelection.groups("extraction", "preparation", "training", "deployment"),
+    selection=MAIN_SELECTION,
     description="Extract tickets, prepare both groups, train both models, deploy endpoints.",
 )
 

@@ -1,8 +1,8 @@
 """`gata up`: the whole embedded default in one command.
 
-Seeds the sample ticket database if there is none, then runs the `gata_main` job with the
-`dagster` CLI against a persistent instance under GATA_HOME, so the runs, materializations
-and checks it produced are there when you open the UI afterwards (`dagster dev`).
+Seeds the sample ticket database if there is none, then materializes the main job's assets
+with `dagster asset materialize` against a persistent instance under GATA_HOME, so the runs,
+materializations and checks it produced are there when you open the UI (`dagster dev`).
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def _has_tickets(url: str) -> bool:
 def up(
     tickets: int = typer.Option(3000, help="Sample tickets to seed when the database is empty."),
     seed: int = typer.Option(7, help="Seed of the sample generator."),
-    job: str = typer.Option("gata_main", help="Dagster job to run after seeding."),
+    select: str = typer.Option("", help="Assets to materialize (default: the main job's)."),
 ) -> None:
-    """Seed the embedded ticket database if needed, then materialize the main job."""
+    """Seed the embedded ticket database if needed, then materialize the main job's assets."""
     config = settings()
     config.home.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("GATA_TICKET_DB_URL") or config.default_ticket_db_url
@@ -57,8 +57,12 @@ def up(
     dagster_yaml = dagster_home / "dagster.yaml"
     if not dagster_yaml.exists():
         dagster_yaml.write_text("telemetry:\n  enabled: false\n")
+    if not select:
+        from gata_assets.definitions import MAIN_SELECTION  # deferred: keeps `gata --help` fast
+
+        select = MAIN_SELECTION
     exe = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
-    command = [exe, "job", "execute", "-m", "gata_assets.definitions", "-j", job]
+    command = [exe, "asset", "materialize", "-m", "gata_assets.definitions", "--select", select]
     typer.echo(f"running: {' '.join(command[1:])}  (DAGSTER_HOME={dagster_home})")
     env = {**os.environ, "DAGSTER_HOME": str(dagster_home), "GATA_HOME": str(config.home)}
     raise typer.Exit(subprocess.run(command, env=env).returncode)
