@@ -1,0 +1,42 @@
+"""What the model registry holds about one model version, whichever registry holds it.
+
+Separate from the SQL store so the Dagster layer can name these types without importing
+SQLAlchemy (loading the definitions stays light). Status names are SageMaker's, so the local
+and AWS registries read the same and the CLI shows the same words for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PENDING, APPROVED, REJECTED = "PendingManualApproval", "Approved", "Rejected"
+STATUSES = (PENDING, APPROVED, REJECTED)
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One registered model version and the lineage needed to trust or redeploy it."""
+
+    version: str
+    group: str
+    status: str
+    metrics: dict[str, Any]
+    data_sha256: str
+    code_version: str
+    base_model: str
+    artifact_uri: str
+    batch_id: str
+    registered_at: str = ""
+    decided_at: str | None = None
+    note: str = ""
+    # The champion/challenger verdict the version got when it was trained.
+    gate: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def macro_f1(self) -> float | None:
+        value = self.metrics.get("macro_f1")
+        return float(value) if value is not None else None
