@@ -1,0 +1,119 @@
+"""`gata-serve`: what the inference container (and a local endpoint) runs.
+
+SageMaker starts the image as `docker run IMAGE serve`, mounts the model at `/opt/ml/model`
+and talks to port 8080 (or `SAGEMAKER_BIND_TO_PORT`), so those are the defaults. Locally we
+bind 127.0.0.1 unless told otherwise: a laptop endpoint should not be open to the network.
+
+One uvicorn worker per container on purpose: micro-batching only works if concurrent
+requests meet in one process, and torch already uses every core for one batch.
+"""
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from gata_assets.ml.serve.app import DEFAULT_MAX_BODY_BYTES, ServeOptions, create_app
+from gata_assets.ml.serve.service import ModelPaths, RoutingService
+
+# SIGTERM → stop accepting, finish in-flight requests; SageMaker sends SIGKILL after 30 s.
+GRACEFUL_SHUTDOWN_S = 25
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    env = os.environ
+    parser = argparse.ArgumentParser(prog="gata-serve", description=__doc__.split("\n")[0])
+    parser.add_argument("command", nargs="?", choices=["serve"], help="SageMaker's argument")
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        default=Path(env.get("SM_MODEL_DIR", "/opt/ml/model")),
+        help="a model dir, or one with general/ and low_volume/ (router)",
+    )
+    parser.add_argument("--general", type=Path, help="router mode: the general model dir")
+    parser.add_argument("--low-volume", type=Path, help="router mode: the low-volume model dir")
+    parser.add_argument("--host", default=env.get("GATA_SERVE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(env.get("SAGEMAKER_BIND_TO_PORT", 8080)))
+    parser.add_argument(
+        "--min-confidence",
+        type=float,
+        default=float(env.get("GATA_SERVE_MIN_CONFIDENCE", 0.0)),
+        help="below this the ticket goes to the fallback (triage) label",
+    )
+    parser.add_argument(
+        "--max-instances", type=int, default=int(env.get("GATA_SERVE_MAX_INSTANCES", 256))
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=int(env.get("GATA_SERVE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+    )
+    parser.add_argument("--max-batch", type=int, default=int(env.get("GATA_SERVE_MAX_BATCH", 32)))
+    parser.add_argument(
+        "--max-wait-ms", type=float, default=float(env.get("GATA_SERVE_MAX_WAIT_MS", 3.0))
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(env.get("GATA_SERVE_THREADS", 0)),
+        help="torch threads; 0 = the CPUs this process may use",
+    )
+    parser.add_argument(
+        "--quantize",
+        action="store_true",
+        default=env.get("GATA_SERVE_QUANTIZE", "") == "int8",
+        help="int8 dynamic quantization of the Linear layers",
+    )
+    args = parser.parse_args(argv)
+    if (args.general is None) != (args.low_volume is None):
+        parser.error("router mode needs both --general and --low-volume")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    import uvicorn
+
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a model dir is complete; never fetch
+    if args.general is not None:
+        paths = ModelPaths(args.general, args.low_volume)
+    else:
+        paths = ModelPaths.from_dir(args.model_dir)
+    service = RoutingService(
+        paths,
+        min_confidence=args.min_confidence,
+        threads=args.threads or None,
+        quantize=args.quantize,
+    )
+    options = ServeOptions(
+        max_body_bytes=args.max_body_bytes,
+        max_instances=args.max_instances,
+        max_batch=args.max_batch,
+        max_wait_ms=args.max_wait_ms,
+    )
+    config = uvicorn.Config(
+        create_app(service, options),
+        host=args.host,
+        port=args.port,
+        workers=1,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        access_log=False,
+        log_level="info",
+    )
+    server = uvicorn.Server(config)
+    failed: list[str] = []
+
+    def on_failure(reason: str) -> None:
+        failed.append(reason)
+        server.should_exit = True
+
+    service.load_in_background(on_failure)
+    server.run()
+    if failed:
+        sys.exit(f"gata-serve: could not load the model: {failed[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Load a gata model directory and score texts with it.
+
+torch and transformers are imported only when a classifier is loaded, so a fallback-only
+server (and every import of this module) starts in milliseconds. Inference uses
+`torch.inference_mode` and sizes its threads to the CPUs this process may actually use,
+not the host's core count (containers and shared machines see far more cores than they get).
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gata_assets.ml.model_card import ModelCard, read_card, read_labels
+from gata_assets.ml.routing import Scored
+
+# A token is at least one character apart from whitespace, so clipping far beyond
+# max_length characters never changes what the model sees, yet a 4 MB text no longer costs
+# the tokenizer seconds.
+CHARS_PER_TOKEN_BOUND = 16
+
+
+def usable_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    kind: str
+    group: str
+    model_version: str
+    max_length: int
+    labels: int
+
+    @classmethod
+    def of(cls, card: ModelCard, labels: int) -> "ModelInfo":
+        return cls(card.kind, card.group, card.model_version, card.max_length, labels)
+
+
+class FallbackPredictor:
+    """The model used when a group had too little data: every ticket goes to triage."""
+
+    def __init__(self, card: ModelCard):
+        self.card = card
+        self.info = ModelInfo.of(card, 1)
+
+    def __call__(self, texts: list[str]) -> list[list[Scored]]:
+        return [[Scored(None, self.card.fallback_label, 1.0)] for _ in texts]
+
+
+class ClassifierPredictor:
+    """A fine-tuned Hugging Face sequence classifier plus gata's label map."""
+
+    def __init__(
+        self, model_dir: Path, card: ModelCard, threads: int | None = None, quantize: bool = False
+    ):
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        torch.set_num_threads(threads or usable_cpus())
+        self._torch = torch
+        self.card = card
+        self.labels = sorted(read_labels(model_dir), key=lambda e: e.index)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        model = AutoModelForSequenceClassification.from_pretrained(str(model_dir))
+        if model.config.num_labels != len(self.labels):
+            raise ValueError(
+                f"{model_dir}: the model has {model.config.num_labels} outputs but "
+                f"labels.json names {len(self.labels)} classes"
+            )
+        model.eval()
+        if quantize:
+            # int8 weights for the Linear layers: smaller and faster on CPU, same labels.
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, torch.qint8)
+        self.model = model
+        self.info = ModelInfo.of(card, len(self.labels))
+
+    def __call__(self, texts: list[str]) -> list[list[Scored]]:
+        torch = self._torch
+        limit = self.card.max_length * CHARS_PER_TOKEN_BOUND
+        batch = self.tokenizer(
+            [t[:limit] for t in texts],
+            padding=True,
+            truncation=True,
+            max_length=self.card.max_length,
+            return_tensors="pt",
+        )
+        with torch.inference_mode():
+            probs = torch.softmax(self.model(**batch).logits.float(), dim=-1)
+        values, indices = torch.sort(probs, dim=-1, descending=True)
+        return [
+            [
+                Scored(self.labels[i].label, self.labels[i].category, round(float(p), 6))
+                for p, i in zip(row_p.tolist(), row_i.tolist(), strict=True)
+            ]
+            for row_p, row_i in zip(values, indices, strict=True)
+        ]
+
+
+def load_predictor(
+    model_dir: Path, threads: int | None = None, quantize: bool = False
+) -> FallbackPredictor | ClassifierPredictor:
+    """The predictor a model directory's card asks for."""
+    card = read_card(Path(model_dir))
+    if card.kind == "fallback":
+        return FallbackPredictor(card)
+    if card.kind != "classifier":
+        raise ValueError(f"{model_dir}: unknown model kind {card.kind!r}")
+    return ClassifierPredictor(Path(model_dir), card, threads=threads, quantize=quantize)
