@@ -49,8 +49,15 @@ class EndpointSpec:
 class Deployer(dg.ConfigurableResource, ABC):
     """Deploy a router endpoint, invoke it, list and stop endpoints."""
 
+    # Endpoint names are `<name_prefix>-router`: one prefix per environment or account.
+    name_prefix: str = "gata"
+    # Below this confidence a ticket goes to the fallback (triage) label instead.
+    min_confidence: float = 0.0
     # Cold starts (a serverless endpoint scaling from zero) count against this budget too.
     latency_budget_ms: float = 2000.0
+
+    def endpoint_name(self, role: str = "router") -> str:
+        return f"{self.name_prefix}-{role}"
 
     @abstractmethod
     def deploy(self, spec: EndpointSpec, store: ArtifactStore, log: Any) -> dict[str, Any]:

@@ -1,0 +1,232 @@
+"""The SageMaker deployer against botocore's Stubber: every call and its parameters.
+
+S3 (where the model.tar.gz goes) is moto; SageMaker and SSM are stubbed, so the test pins
+the exact API conversation: image from SSM, ServerlessConfig, create vs update, waiting,
+FailureReason surfaced with the old config still serving, stale configs and models deleted.
+"""
+
+import io
+import logging
+import tarfile
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from botocore.response import StreamingBody
+from botocore.stub import ANY, Stubber
+from moto import mock_aws
+
+from gata_assets.resources import sagemaker_deployer
+from gata_assets.resources.deployer import DeploymentError, EndpointSpec
+from gata_assets.resources.model_tarball import tarball_key
+from gata_assets.resources.s3_artifact_store import S3ArtifactStore
+from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
+from gata_assets_tests.serving_fixtures import make_fallback_dir
+
+REGION, NAME, STAMP = "eu-west-1", "gata-router", "20261124030000"
+ROLE = "arn:aws:iam::123456789012:role/gata-sagemaker"
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/gata-inference:7"
+OLD = "gata-router-0123abcd-20261101000000"
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
+ARN = f"arn:aws:sagemaker:{REGION}:123456789012"
+log = logging.getLogger("test-sagemaker")
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    monkeypatch.setattr(sagemaker_deployer, "deployment_stamp", lambda: STAMP)
+    with mock_aws():
+        boto3.client("s3", region_name=REGION).create_bucket(
+            Bucket="gata-artifacts", CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        store = S3ArtifactStore(bucket="gata-artifacts", region_name=REGION)
+        models = {
+            role: {
+                "uri": store.put_dir(make_fallback_dir(tmp_path / role, role), f"m/{role}").uri,
+                "model_version": f"{role}-1",
+            }
+            for role in ("general", "low_volume")
+        }
+        spec = EndpointSpec(NAME, models, min_confidence=0.3)
+        deployer = SageMakerDeployer(
+            region_name=REGION,
+            role_arn=ROLE,
+            memory_size_mb=4096,
+            max_concurrency=7,
+            poll_seconds=0,
+        )
+        sm, ssm = Stubber(deployer._sagemaker), Stubber(deployer._ssm)
+        with sm, ssm:
+            yield deployer, store, spec, sm, ssm
+            sm.assert_no_pending_responses()
+
+
+def endpoint(status: str, config: str, reason: str | None = None) -> dict:
+    found = {
+        "EndpointName": NAME,
+        "EndpointArn": f"{ARN}:endpoint/{NAME}",
+        "EndpointConfigName": config,
+        "EndpointStatus": status,
+        "CreationTime": NOW,
+        "LastModifiedTime": NOW,
+    }
+    return {**found, "FailureReason": reason} if reason else found
+
+
+def expect_start(spec, sm, ssm, existing: dict | None) -> str:
+    resource = f"{NAME}-{spec.tag()[:8]}-{STAMP}"
+    ssm.add_response(
+        "get_parameter",
+        {"Parameter": {"Name": "p", "Value": IMAGE, "Type": "String"}},
+        {"Name": "/gata/images/inference/tag"},
+    )
+    if existing is None:
+        sm.add_client_error(
+            "describe_endpoint",
+            "ValidationException",
+            f'Could not find endpoint "{NAME}".',
+            expected_params={"EndpointName": NAME},
+        )
+    else:
+        sm.add_response("describe_endpoint", existing, {"EndpointName": NAME})
+    sm.add_response(
+        "create_model",
+        {"ModelArn": f"{ARN}:model/x"},
+        {
+            "ModelName": resource,
+            "ExecutionRoleArn": ROLE,
+            "PrimaryContainer": {
+                "Image": IMAGE,
+                "ModelDataUrl": ANY,
+                "Environment": {"GATA_SERVE_MIN_CONFIDENCE": "0.3"},
+            },
+        },
+    )
+    sm.add_response(
+        "create_endpoint_config",
+        {"EndpointConfigArn": f"{ARN}:endpoint-config/x"},
+        {
+            "EndpointConfigName": resource,
+            "ProductionVariants": [
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": resource,
+                    "ServerlessConfig": {"MemorySizeInMB": 4096, "MaxConcurrency": 7},
+                }
+            ],
+        },
+    )
+    call = "create_endpoint" if existing is None else "update_endpoint"
+    sm.add_response(
+        call,
+        {"EndpointArn": f"{ARN}:endpoint/x"},
+        {"EndpointName": NAME, "EndpointConfigName": resource},
+    )
+    return resource
+
+
+def expect_listing(sm, configs: list[str], models: list[str]) -> None:
+    sm.add_response(
+        "list_endpoint_configs",
+        {
+            "EndpointConfigs": [
+                {
+                    "EndpointConfigName": c,
+                    "EndpointConfigArn": f"{ARN}:endpoint-config/c",
+                    "CreationTime": NOW,
+                }
+                for c in configs
+            ]
+        },
+        {"NameContains": NAME, "MaxResults": 100},
+    )
+    sm.add_response(
+        "list_models",
+        {
+            "Models": [
+                {"ModelName": m, "ModelArn": f"{ARN}:model/m", "CreationTime": NOW} for m in models
+            ]
+        },
+        {"NameContains": NAME, "MaxResults": 100},
+    )
+
+
+def test_create_path_packs_model_and_waits_for_in_service(world):
+    deployer, store, spec, sm, ssm = world
+    resource = expect_start(spec, sm, ssm, existing=None)
+    sm.add_response("describe_endpoint", endpoint("Creating", resource), {"EndpointName": NAME})
+    sm.add_response("describe_endpoint", endpoint("InService", resource), {"EndpointName": NAME})
+    expect_listing(sm, [resource], [resource])
+    result = deployer.deploy(spec, store, log)
+    assert result["action"] == "create" and result["endpoint_config"] == resource
+    assert result["arn"].endswith(f"endpoint/{NAME}") and result["image"] == IMAGE
+    assert result["serverless"] == {"MemorySizeInMB": 4096, "MaxConcurrency": 7}
+    assert result["model_data_url"] == store.uri(tarball_key(spec))
+    with tarfile.open(fileobj=io.BytesIO(store.read_bytes(result["model_data_url"]))) as tar:
+        names = set(tar.getnames())
+    assert {"general/gata_model.json", "low_volume/labels.json"} <= names
+
+
+def test_update_path_deletes_stale_configs_and_models(world):
+    deployer, store, spec, sm, ssm = world
+    resource = expect_start(spec, sm, ssm, existing=endpoint("InService", OLD))
+    sm.add_response("describe_endpoint", endpoint("Updating", OLD), {"EndpointName": NAME})
+    sm.add_response("describe_endpoint", endpoint("InService", resource), {"EndpointName": NAME})
+    other = "gata-router-canary"  # not ours by name pattern: never touched
+    expect_listing(sm, [OLD, resource, other], [OLD, resource])
+    sm.add_response("delete_endpoint_config", {}, {"EndpointConfigName": OLD})
+    sm.add_response("delete_model", {}, {"ModelName": OLD})
+    result = deployer.deploy(spec, store, log)
+    assert result["action"] == "update" and result["previous_config"] == OLD
+    assert result["deleted_stale"] == [OLD, OLD]
+
+
+def test_failed_update_surfaces_reason_and_old_config_keeps_serving(world):
+    deployer, store, spec, sm, ssm = world
+    resource = expect_start(spec, sm, ssm, existing=endpoint("InService", OLD))
+    sm.add_response("describe_endpoint", endpoint("Updating", OLD), {"EndpointName": NAME})
+    reason = "The primary container for production variant AllTraffic did not pass the ping"
+    sm.add_response("describe_endpoint", endpoint("InService", OLD, reason), {"EndpointName": NAME})
+    sm.add_response("delete_endpoint_config", {}, {"EndpointConfigName": resource})
+    sm.add_response("delete_model", {}, {"ModelName": resource})
+    with pytest.raises(DeploymentError) as failure:
+        deployer.deploy(spec, store, log)
+    assert reason in str(failure.value) and f"config {OLD} keeps serving" in str(failure.value)
+
+
+def test_failed_create_surfaces_reason(world):
+    deployer, store, spec, sm, ssm = world
+    resource = expect_start(spec, sm, ssm, existing=None)
+    sm.add_response(
+        "describe_endpoint", endpoint("Failed", resource, "Image not found"), {"EndpointName": NAME}
+    )
+    sm.add_response("delete_endpoint_config", {}, {"EndpointConfigName": resource})
+    sm.add_response("delete_model", {}, {"ModelName": resource})
+    with pytest.raises(DeploymentError, match="Image not found; nothing was serving"):
+        deployer.deploy(spec, store, log)
+
+
+def test_bare_tag_in_ssm_needs_a_repository(world):
+    deployer, _, _, _, ssm = world
+    ssm.add_response("get_parameter", {"Parameter": {"Name": "p", "Value": "7", "Type": "String"}})
+    with pytest.raises(DeploymentError, match="not an image URI"):
+        deployer.image()
+
+
+def test_invoke_uses_sagemaker_runtime(world):
+    deployer = world[0]
+    body = b'{"predictions": [{"id": "1", "category": "billing"}]}'
+    with Stubber(deployer._runtime) as runtime:
+        runtime.add_response(
+            "invoke_endpoint",
+            {"Body": StreamingBody(io.BytesIO(body), len(body)), "ContentType": "application/json"},
+            {
+                "EndpointName": NAME,
+                "ContentType": "application/json",
+                "Accept": "application/json",
+                "Body": ANY,
+            },
+        )
+        assert deployer.invoke(NAME, [{"id": "1", "text": "refund"}])["predictions"][0]["id"] == "1"
