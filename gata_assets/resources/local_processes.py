@@ -2,7 +2,8 @@
 
 Servers are started in their own session (`start_new_session=True`) so they outlive the
 Dagster step that deployed them and can be stopped as a whole process group later. Before
-signalling a recorded pid we check it is still one of ours: pids get reused.
+signalling a recorded pid we check it is still one of ours: pids get reused. httpx is
+imported in the functions: the Dagster definitions import this module and must load fast.
 """
 
 import contextlib
@@ -15,8 +16,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 SERVE_MODULE = "gata_assets.ml.serve.entrypoint"
 PROXY_MODULE = "gata_assets.ml.serve.proxy"
@@ -91,6 +90,8 @@ def log_tail(path: Path, chars: int = 1500) -> str:
 
 def wait_ready(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> str | None:
     """None once GET /ping is 200; otherwise the reason it never got there."""
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -104,6 +105,8 @@ def wait_ready(url: str, proc: subprocess.Popen, log_path: Path, timeout: float)
 
 def smoke_test(url: str) -> str | None:
     """None if one known-shaped request gets one well-formed prediction back."""
+    import httpx
+
     body = {"instances": [{"id": "smoke", "text": "gata deployment smoke test: printer jam"}]}
     try:
         reply = httpx.post(f"{url}/invocations", json=body, timeout=30)
@@ -125,6 +128,8 @@ def write_json_atomic(path: Path, obj: Any) -> None:
 
 
 def proxy_status(proxy_url: str) -> dict[str, Any] | None:
+    import httpx
+
     with contextlib.suppress(httpx.TransportError, ValueError):
         reply = httpx.get(f"{proxy_url}/-/proxy", timeout=2)
         if reply.status_code == 200:
@@ -143,6 +148,8 @@ def proxy_inflight(proxy_url: str, backend_url: str) -> int:
 
 
 def post_instances(url: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
+    import httpx
+
     reply = httpx.post(f"{url}/invocations", json={"instances": instances}, timeout=60)
     if reply.status_code != 200:
         raise RuntimeError(f"{url} answered {reply.status_code}: {reply.text[:500]}")
@@ -151,6 +158,8 @@ def post_instances(url: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
 
 def describe(state: dict[str, Any]) -> dict[str, Any]:
     """One status row: where it listens, whether it answers, which models it serves."""
+    import httpx
+
     backend, proxy = state.get("backend") or {}, state.get("proxy") or {}
     healthy = False
     with contextlib.suppress(httpx.TransportError):

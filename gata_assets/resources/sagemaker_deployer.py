@@ -1,12 +1,10 @@
 """SageMaker serverless endpoints for the router (general + low-volume model in one image).
 
-Every deployment creates a new model and endpoint config (named `<endpoint>-<tag>-<time>`)
-and then creates or updates the endpoint. SageMaker itself keeps the old config serving
-until the new one is healthy, and rolls back if it is not; we wait for the outcome, surface
-`FailureReason`, delete what the failed attempt created, and after a success delete the
-configs and models no endpoint uses any more. The inference image is read from an SSM
-parameter, so rolling out a new image is one parameter write plus a redeploy.
-
+Each deployment creates a model and an endpoint config (`<endpoint>-<tag>-<time>`), then
+creates or updates the endpoint. SageMaker keeps the old config serving until the new one is
+healthy; we wait for the outcome, surface `FailureReason`, delete what a failed attempt
+created, and after a success delete configs and models nothing uses any more. The image
+comes from an SSM parameter: rolling out a new image is one parameter write plus a redeploy.
 boto3 is imported lazily so loading the Dagster definitions stays fast.
 """
 
@@ -21,6 +19,14 @@ from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.deployer import Deployer, DeploymentError, EndpointSpec
 
 BUSY = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
+# describe_endpoint field -> `gata endpoints status` column.
+ROW = {
+    "EndpointName": "name",
+    "EndpointArn": "arn",
+    "EndpointStatus": "status",
+    "EndpointConfigName": "endpoint_config",
+    "FailureReason": "failure_reason",
+}
 
 
 def deployment_stamp() -> str:
@@ -177,21 +183,12 @@ class SageMakerDeployer(Deployer):
         return json.loads(reply["Body"].read())
 
     def status(self, name: str | None = None) -> list[dict[str, Any]]:
-        if name:
-            found = [e for e in [self._describe(name)] if e]
-        else:
+        if name is None:
             listed = self._sagemaker.list_endpoints(NameContains=self.name_prefix, MaxResults=100)
-            found = [self._describe(e["EndpointName"]) for e in listed["Endpoints"]]
+        names = [name] if name else [e["EndpointName"] for e in listed["Endpoints"]]
         return [
-            {
-                "name": e["EndpointName"],
-                "arn": e["EndpointArn"],
-                "status": e["EndpointStatus"],
-                "endpoint_config": e.get("EndpointConfigName"),
-                "failure_reason": e.get("FailureReason"),
-                "updated_at": str(e.get("LastModifiedTime", "")),
-            }
-            for e in found
+            {ours: e.get(theirs) for theirs, ours in ROW.items()}
+            for e in map(self._describe, names)
             if e
         ]
 
