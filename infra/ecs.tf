@@ -20,23 +20,31 @@ locals {
 
   finetune_max_wait = var.finetune_max_wait == 0 ? 2 * var.finetune_max_exec : var.finetune_max_wait
 
-  # What gata_assets.settings reads (GATA_MODE=aws and the AWS resources it uses). Also the
-  # `gata_environment` output, for running gata against this deployment from elsewhere.
+  # What gata reads in its AWS configuration: gata_assets.settings (GATA_MODE=aws and the
+  # core AWS resources) and the GATA_* options definitions.py maps onto resources
+  # (GATA_SAGEMAKER_<field> for the serverless deployer). Also the `gata_environment` output,
+  # for running gata against this deployment from elsewhere.
   gata_environment = {
-    GATA_MODE                         = "aws"
-    AWS_REGION                        = local.region
-    GATA_ARTIFACT_BUCKET              = aws_s3_bucket.artifacts.bucket
-    GATA_ARTIFACT_PREFIX              = var.artifact_prefix
-    GATA_KMS_KEY_ID                   = local.kms_key_arn
-    GATA_TICKET_DB_SECRET_ID          = local.ticket_db_secret_arn
-    GATA_LOW_VOLUME_FALLBACK_LABEL    = var.low_volume_fallback_label
-    GATA_SAGEMAKER_NAME_PREFIX        = local.name
+    GATA_MODE                      = "aws"
+    AWS_REGION                     = local.region
+    GATA_ARTIFACT_BUCKET           = aws_s3_bucket.artifacts.bucket
+    GATA_ARTIFACT_PREFIX           = var.artifact_prefix
+    GATA_KMS_KEY_ID                = local.kms_key_arn
+    GATA_TICKET_DB_SECRET_ID       = local.ticket_db_secret_arn
+    GATA_LOW_VOLUME_FALLBACK_LABEL = var.low_volume_fallback_label
+    GATA_CODE_VERSION              = var.dagster_image_tag
+    # SageMaker resources are named "<prefix>-..." (IAM in iam_ecs.tf is scoped to it).
+    GATA_SAGEMAKER_NAME_PREFIX = local.name
+    # Serverless endpoints (SageMakerDeployer).
+    GATA_SAGEMAKER_ROLE_ARN         = aws_iam_role.sagemaker_inference.arn
+    GATA_SAGEMAKER_IMAGE_PARAMETER  = aws_ssm_parameter.image_tag["inference"].name
+    GATA_SAGEMAKER_IMAGE_REPOSITORY = aws_ecr_repository.this["inference"].repository_url
+    GATA_SAGEMAKER_MEMORY_SIZE_MB   = tostring(var.serverless_memory_mb)
+    GATA_SAGEMAKER_MAX_CONCURRENCY  = tostring(var.serverless_max_concurrency)
+    # Fine-tune training jobs.
     GATA_SAGEMAKER_TRAINING_ROLE_ARN  = aws_iam_role.sagemaker_training.arn
-    GATA_SAGEMAKER_INFERENCE_ROLE_ARN = aws_iam_role.sagemaker_inference.arn
-    GATA_FINETUNE_IMAGE_REPOSITORY    = aws_ecr_repository.this["finetune"].repository_url
     GATA_FINETUNE_IMAGE_TAG_PARAMETER = aws_ssm_parameter.image_tag["finetune"].name
-    GATA_INFERENCE_IMAGE_REPOSITORY   = aws_ecr_repository.this["inference"].repository_url
-    GATA_INFERENCE_IMAGE_TAG_PARAMETER = aws_ssm_parameter.image_tag["inference"].name
+    GATA_FINETUNE_IMAGE_REPOSITORY    = aws_ecr_repository.this["finetune"].repository_url
     GATA_FINETUNE_INSTANCE_TYPE       = var.finetune_instance_type
     GATA_TRAIN_ON_SPOT                = tostring(var.train_on_spot)
     GATA_FINETUNE_MAX_EXEC            = tostring(var.finetune_max_exec)
@@ -44,10 +52,9 @@ locals {
     GATA_FINETUNE_VOLUME_SIZE_GB      = tostring(var.finetune_volume_size_gb)
     GATA_SAGEMAKER_SUBNET_IDS         = var.sagemaker_in_vpc ? join(",", var.private_subnet_ids) : ""
     GATA_SAGEMAKER_SECURITY_GROUP_IDS = var.sagemaker_in_vpc ? aws_security_group.sagemaker[0].id : ""
-    GATA_SERVERLESS_MEMORY_MB         = tostring(var.serverless_memory_mb)
-    GATA_SERVERLESS_MAX_CONCURRENCY   = tostring(var.serverless_max_concurrency)
-    GATA_MODEL_PACKAGE_GROUP          = aws_sagemaker_model_package_group.this.model_package_group_name
-    GATA_EVENT_BUS_NAME               = aws_cloudwatch_event_bus.this.name
+    # Model registry and events.
+    GATA_MODEL_PACKAGE_GROUP = aws_sagemaker_model_package_group.this.model_package_group_name
+    GATA_EVENT_BUS_NAME      = aws_cloudwatch_event_bus.this.name
   }
 
   # What infra/dagster/dagster.yaml and workspace.yaml read.

@@ -54,7 +54,7 @@ output "sagemaker_training_role_arn" {
 }
 
 output "sagemaker_inference_role_arn" {
-  description = "GATA_SAGEMAKER_INFERENCE_ROLE_ARN: execution role of the serverless endpoints' models."
+  description = "GATA_SAGEMAKER_ROLE_ARN: execution role of the serverless endpoints' models (SageMakerDeployer.role_arn)."
   value       = aws_iam_role.sagemaker_inference.arn
 }
 
@@ -64,7 +64,7 @@ output "finetune_image_tag_parameter_name" {
 }
 
 output "inference_image_tag_parameter_name" {
-  description = "GATA_INFERENCE_IMAGE_TAG_PARAMETER: SSM parameter with the inference image tag."
+  description = "GATA_SAGEMAKER_IMAGE_PARAMETER: SSM parameter with the inference image tag."
   value       = aws_ssm_parameter.image_tag["inference"].name
 }
 
@@ -74,7 +74,7 @@ output "finetune_repository_url" {
 }
 
 output "inference_repository_url" {
-  description = "GATA_INFERENCE_IMAGE_REPOSITORY: ECR repository of the inference image."
+  description = "GATA_SAGEMAKER_IMAGE_REPOSITORY: ECR repository of the inference image."
   value       = aws_ecr_repository.this["inference"].repository_url
 }
 

@@ -215,7 +215,7 @@ variable "finetune_volume_size_gb" {
 variable "serverless_memory_mb" {
   description = "Memory of each SageMaker serverless endpoint (1024-6144, a multiple of 1024)."
   type        = number
-  default     = 4096
+  default     = 3072
 
   validation {
     condition     = contains([1024, 2048, 3072, 4096, 5120, 6144], var.serverless_memory_mb)
