@@ -11,16 +11,18 @@ from typing import Any
 
 import dagster as dg
 
-from gata_assets.defs import extraction, preparation
+from gata_assets.defs import extraction, preparation, training
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
+from gata_assets.resources.local_trainer import LocalTrainer
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
 from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns, TicketDatabase
+from gata_assets.resources.trainer import Trainer, TrainingConfig
 from gata_assets.settings import GataSettings
 
-STAGES = (extraction.defs, preparation.defs)
+STAGES = (extraction.defs, preparation.defs, training.defs)
 
 # The main job's assets, as a selection string both Dagster and `gata up` understand.
 MAIN_SELECTION = "group:extraction or group:preparation or group:training or group:deployment"
@@ -55,12 +57,18 @@ def build_artifact_store(settings: GataSettings) -> ArtifactStore:
     return LocalArtifactStore(root=str(settings.artifact_root))
 
 
+def build_trainer(settings: GataSettings) -> Trainer:
+    return LocalTrainer(checkpoint_root=str(settings.home / "checkpoints"))
+
+
 def build_resources(settings: GataSettings) -> dict[str, Any]:
     store = build_artifact_store(settings)
     return {
         "ticket_db": build_ticket_db(settings),
         "artifact_store": store,
         "pipeline": PipelineConfig(**settings.options_for(PipelineConfig.model_fields)),
+        "trainer": build_trainer(settings),
+        "training": TrainingConfig(**settings.options_for(TrainingConfig.model_fields, "train_")),
         REFS_IO_MANAGER: ArtifactRefIOManager(store=store),
     }
 

