@@ -133,6 +133,27 @@ class TicketReader:
             count, max_id = conn.execute(query).one()
         return int(count), (int(max_id) if max_id is not None else None)
 
+    def label_counts_since(self, watermark: Watermark | None) -> dict[str, int]:
+        """Tickets after the watermark per category name: one grouped count, for drift."""
+        inner = self._select(watermark).order_by(None).subquery()
+        query = sa.select(inner.c.label, sa.func.count()).group_by(inner.c.label)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        names = self.categories()
+        return {names.get(int(lab), str(lab)): int(n) for lab, n in rows if lab is not None}
+
+    def created_between(self, start: datetime, end: datetime) -> pd.DataFrame:
+        """Tickets created in [start, end) (UTC), by id: one day of batch inference."""
+        created = self._col("created_at")
+        query = (
+            sa.select(*(self._col(c).label(c) for c in CANONICAL))
+            .where(created >= start, created < end)
+            .order_by(self._col("ticket_id"))
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return pd.DataFrame.from_records(rows, columns=list(CANONICAL))
+
     def stream(self, watermark: Watermark | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
         """Tickets after `watermark`, ordered by (updated_at, ticket_id), in chunks."""
         if self.engine.dialect.name == "postgresql":
