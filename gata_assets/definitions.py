@@ -18,6 +18,7 @@ from gata_assets.resources.local_trainer import LocalTrainer
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
+from gata_assets.resources.sagemaker_trainer import SageMakerTrainer
 from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns, TicketDatabase
 from gata_assets.resources.trainer import Trainer, TrainingConfig
 from gata_assets.settings import GataSettings
@@ -58,6 +59,11 @@ def build_artifact_store(settings: GataSettings) -> ArtifactStore:
 
 
 def build_trainer(settings: GataSettings) -> Trainer:
+    """gata-train as a local Pipes subprocess, or SageMaker training jobs (GATA_FINETUNE_*)."""
+    if settings.mode == "aws":
+        return SageMakerTrainer.from_options(
+            settings.options, settings.aws_region, settings.kms_key_id
+        )
     return LocalTrainer(checkpoint_root=str(settings.home / "checkpoints"))
 
 
