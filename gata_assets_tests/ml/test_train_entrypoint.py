@@ -224,3 +224,24 @@ def test_bad_input_fails_with_one_line_reason(tmp_path, spoil, reason):
     text = paths.failure_file.read_text()
     assert text.count("\n") == 1 and reason in text, text
     assert not (paths.model_dir / "gata_model.json").exists()
+
+
+CONTAINER = Path(__file__).resolve().parents[2] / "containers" / "finetune"
+
+
+def test_container_train_command_is_gata_train(tmp_path):
+    """`docker run IMAGE train` runs containers/finetune/train: it must exec gata-train."""
+    paths = layout(tmp_path / "opt-ml")
+    _missing_base_model(paths)
+    env = train_env(paths)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(
+        [str(CONTAINER / "train")], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "does not exist" in paths.failure_file.read_text()
+
+    dockerfile = (CONTAINER / "Dockerfile").read_text()
+    assert "FROM ${BASE_IMAGE}" in dockerfile and "ARG BASE_IMAGE=pytorch/pytorch:" in dockerfile
+    assert "COPY containers/finetune/train /usr/local/bin/train" in dockerfile
+    assert 'CMD ["train"]' in dockerfile and "HF_HUB_OFFLINE=1" in dockerfile
