@@ -1,0 +1,80 @@
+"""`gata models list|approve|reject` against the local registry (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import gata_assets.cli.models  # noqa: F401  (registers `gata models`)
+from gata_assets.cli import app
+from gata_assets.resources.registry import SqlModelRegistry
+from gata_assets_tests.pg import fresh_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def registry(request, gata_home, monkeypatch):
+    if request.param == "sqlite":
+        monkeypatch.delenv("GATA_REGISTRY_DB_URL", raising=False)
+        yield SqlModelRegistry(url=f"sqlite:///{gata_home / 'gata.db'}")
+        return
+    with fresh_database() as url:
+        monkeypatch.setenv("GATA_REGISTRY_DB_URL", url)
+        registry = SqlModelRegistry(url=url)
+        yield registry
+        registry._store.engine.dispose()
+
+
+def seed(registry: SqlModelRegistry) -> None:
+    for version, f1, passed in (("general-b1-aaaa", 0.91, True), ("general-b2-bbbb", 0.7, False)):
+        registry.register(
+            version=version,
+            group="general",
+            metrics={"macro_f1": f1},
+            data_sha256="d",
+            code_version="c",
+            base_model="b",
+            artifact_uri=f"file:///m/{version}",
+            batch_id="b",
+            gate={
+                "passed": passed,
+                "challenger_macro_f1": f1,
+                "champion_macro_f1": 0.9,
+                "reason": "worse than the champion" if not passed else "ok",
+            },
+        )
+
+
+def gata(*args: str):
+    return CliRunner().invoke(app, ["models", *args])
+
+
+def test_list_approve_reject(registry):
+    assert "no registered model versions" in gata("list").output
+    seed(registry)
+    listed = gata("list")
+    assert listed.exit_code == 0
+    assert "general-b1-aaaa  general  PendingManualApproval  macro-F1 0.9100" in listed.output
+    assert "gate FAILED (0.7000 vs 0.9000)" in listed.output
+
+    approved = gata("approve", "general-b1-aaaa", "--note", "checked billing samples")
+    assert approved.exit_code == 0 and "general-b1-aaaa: Approved" in approved.output
+    entry = registry.get("general-b1-aaaa")
+    assert entry.status == "Approved" and entry.note == "checked billing samples"
+
+    rows = json.loads(gata("list", "--status", "Approved", "--json").output)
+    assert [r["version"] for r in rows] == ["general-b1-aaaa"]
+    rejected = gata("reject", "general-b1-aaaa", "-m", "drifted")
+    assert rejected.exit_code == 0 and registry.latest_approved("general") is None
+
+
+def test_gate_failures_need_force_and_unknown_versions_fail(registry):
+    seed(registry)
+    refused = gata("approve", "general-b2-bbbb")
+    assert refused.exit_code == 2 and "failed the champion/challenger gate" in refused.output
+    assert registry.get("general-b2-bbbb").status == "PendingManualApproval"
+    assert gata("approve", "general-b2-bbbb", "--force").exit_code == 0
+    assert registry.get("general-b2-bbbb").status == "Approved"
+    missing = gata("reject", "nope")
+    assert missing.exit_code == 2 and "no model version 'nope'" in missing.output
