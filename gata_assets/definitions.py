@@ -11,19 +11,22 @@ from typing import Any
 
 import dagster as dg
 
-from gata_assets.defs import extraction, preparation, training
+from gata_assets.defs import deployment, extraction, preparation, training
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
+from gata_assets.resources.deployer import Deployer
+from gata_assets.resources.local_deployer import LocalDeployer
 from gata_assets.resources.local_trainer import LocalTrainer
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
+from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
 from gata_assets.resources.sagemaker_trainer import SageMakerTrainer
 from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns, TicketDatabase
 from gata_assets.resources.trainer import Trainer, TrainingConfig
 from gata_assets.settings import GataSettings
 
-STAGES = (extraction.defs, preparation.defs, training.defs)
+STAGES = (extraction.defs, preparation.defs, training.defs, deployment.defs)
 
 # The main job's assets, as a selection string both Dagster and `gata up` understand.
 MAIN_SELECTION = "group:extraction or group:preparation or group:training or group:deployment"
@@ -67,6 +70,19 @@ def build_trainer(settings: GataSettings) -> Trainer:
     return LocalTrainer(checkpoint_root=str(settings.home / "checkpoints"))
 
 
+def build_deployer(settings: GataSettings) -> Deployer:
+    """Local gata-serve processes, or SageMaker serverless (GATA_SAGEMAKER_* options)."""
+    common = settings.options_for(
+        ("min_confidence", "latency_budget_ms", "name_prefix"), "endpoint_"
+    )
+    if settings.mode == "aws":
+        fields = [f for f in SageMakerDeployer.model_fields if f != "region_name"]
+        return SageMakerDeployer(
+            region_name=settings.aws_region, **common, **settings.options_for(fields, "sagemaker_")
+        )
+    return LocalDeployer(home=str(settings.home), **common)
+
+
 def build_resources(settings: GataSettings) -> dict[str, Any]:
     store = build_artifact_store(settings)
     return {
@@ -75,6 +91,7 @@ def build_resources(settings: GataSettings) -> dict[str, Any]:
         "pipeline": PipelineConfig(**settings.options_for(PipelineConfig.model_fields)),
         "trainer": build_trainer(settings),
         "training": TrainingConfig(**settings.options_for(TrainingConfig.model_fields, "train_")),
+        "deployer": build_deployer(settings),
         REFS_IO_MANAGER: ArtifactRefIOManager(store=store),
     }
 
