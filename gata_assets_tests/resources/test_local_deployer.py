@@ -1,6 +1,7 @@
 """Local blue/green: redeploy under continuous load with zero failed requests; a broken
 new version leaves the old one serving and fails the deploy with the reason."""
 
+import json
 import logging
 import shutil
 import threading
@@ -121,12 +122,26 @@ def test_broken_version_leaves_old_serving(setup):
     assert answer["predictions"][0]["id"] == "x"
 
 
-def test_stop_takes_everything_down(setup):
+def test_cli_status_and_stop_take_everything_down(setup, monkeypatch):
+    from typer.testing import CliRunner
+
+    from gata_assets.cli import app
+
     deployer, store, refs = setup
     deployed = deployer.deploy(EndpointSpec(NAME, refs["v1"]), store, log)
     state = deployer.read_state(NAME)
-    assert deployer.stop(NAME) is True
+    monkeypatch.setenv("GATA_HOME", deployer.home)
+    monkeypatch.delenv("GATA_MODE", raising=False)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["endpoints", "status", "--json"])
+    assert shown.exit_code == 0, shown.output
+    [row] = json.loads(shown.output)
+    assert row["healthy"] and row["url"] == deployed["url"] and row["running"]
+    stopped = runner.invoke(app, ["endpoints", "stop"])  # default: the router endpoint
+    assert stopped.exit_code == 0 and f"stopped {NAME}" in stopped.output
     assert not is_ours(state["backend"]["pid"]) and not is_ours(state["proxy"]["pid"])
-    assert deployer.stop(NAME) is False and deployer.status() == []
+    again = runner.invoke(app, ["endpoints", "stop", NAME])
+    assert again.exit_code == 2 and "no endpoint named" in again.output
+    assert "no endpoints" in runner.invoke(app, ["endpoints", "status"]).output
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{deployed['url']}/ping", timeout=2)
