@@ -11,7 +11,7 @@ from typing import Any
 
 import dagster as dg
 
-from gata_assets.defs import deployment, extraction, preparation, training
+from gata_assets.defs import automation, deployment, extraction, preparation, training
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
 from gata_assets.resources.deployer import Deployer
@@ -26,7 +26,7 @@ from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns,
 from gata_assets.resources.trainer import Trainer, TrainingConfig
 from gata_assets.settings import GataSettings
 
-STAGES = (extraction.defs, preparation.defs, training.defs, deployment.defs)
+STAGES = (extraction.defs, preparation.defs, training.defs, deployment.defs, automation.defs)
 
 # The main job's assets, as a selection string both Dagster and `gata up` understand.
 MAIN_SELECTION = "group:extraction or group:preparation or group:training or group:deployment"
@@ -93,13 +93,18 @@ def build_resources(settings: GataSettings) -> dict[str, Any]:
         "training": TrainingConfig(**settings.options_for(TrainingConfig.model_fields, "train_")),
         "deployer": build_deployer(settings),
         REFS_IO_MANAGER: ArtifactRefIOManager(store=store),
+        **automation.lifecycle_resources(settings),
     }
 
 
 def build_definitions(settings: GataSettings) -> dg.Definitions:
-    return dg.Definitions.merge(
-        *STAGES,
-        dg.Definitions(jobs=[main_job], resources=build_resources(settings)),
+    # Freshness policies go on every stage's assets; sensors and schedules follow GATA_* switches.
+    return automation.with_freshness(
+        dg.Definitions.merge(
+            *STAGES,
+            automation.build_automation(settings.options),
+            dg.Definitions(jobs=[main_job], resources=build_resources(settings)),
+        )
     )
 
 

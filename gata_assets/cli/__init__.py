@@ -14,4 +14,4 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from gata_assets.cli import endpoints, tickets, up  # noqa: E402,F401  (register their commands)
+from gata_assets.cli import endpoints, models, tickets, up  # noqa: E402,F401  (register their commands)
