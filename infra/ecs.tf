@@ -123,7 +123,7 @@ locals {
       log_group = aws_cloudwatch_log_group.ecs["code_server"].name
       command   = ["dagster", "code-server", "start", "--host", "0.0.0.0", "--port", tostring(local.code_server_port), "--module-name", "gata_assets.definitions", "--location-name", "gata"]
       ports     = [local.code_server_port]
-      env       = merge(local.dagster_environment, local.gata_environment, { DAGSTER_CURRENT_IMAGE = local.dagster_image })
+      env       = merge(var.gata_options, local.dagster_environment, local.gata_environment, { DAGSTER_CURRENT_IMAGE = local.dagster_image })
       health    = ["CMD", "dagster", "api", "grpc-health-check", "--port", tostring(local.code_server_port)]
       storage   = null
     }
@@ -136,7 +136,7 @@ locals {
       log_group = aws_cloudwatch_log_group.ecs["run"].name
       command   = ["dagster", "api", "execute_run"] # the launcher overrides it with the run's full command
       ports     = []
-      env       = merge(local.dagster_environment, local.gata_environment)
+      env       = merge(var.gata_options, local.dagster_environment, local.gata_environment)
       health    = null
       storage   = var.run_worker_ephemeral_storage_gb
     }

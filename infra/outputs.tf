@@ -4,13 +4,13 @@
 # --- gata settings (GATA_* environment) ---------------------------------------------------------
 
 output "gata_environment" {
-  description = "Environment variables of gata's AWS configuration, exactly as set on the code server and run workers."
-  value       = local.gata_environment
+  description = "Environment variables of gata's AWS configuration, exactly as set on the code server and run workers (gata_options included)."
+  value       = merge(var.gata_options, local.gata_environment)
 }
 
 output "gata_env_file" {
   description = "gata_environment as a dotenv file (terraform output -raw gata_env_file > gata.env)."
-  value       = templatefile("${path.module}/gata.env.tftpl", { environment = local.gata_environment })
+  value       = templatefile("${path.module}/gata.env.tftpl", { environment = merge(var.gata_options, local.gata_environment) })
 }
 
 output "region" {

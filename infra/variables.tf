@@ -246,6 +246,17 @@ variable "event_archive_retention_days" {
   default     = 30
 }
 
+variable "gata_options" {
+  description = "Extra GATA_* options for the code server and run workers (schedule and sensor switches, thresholds, column mapping), e.g. { GATA_WEEKLY_TRAINING = \"off\" }. Variables this configuration sets itself win."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.gata_options) : can(regex("^GATA_[A-Z0-9_]+$", name))])
+    error_message = "gata_options keys must be GATA_* environment variable names."
+  }
+}
+
 # --- Ticket database (the help desk's, not created here) -------------------------------------
 
 variable "ticket_db_secret_arn" {
