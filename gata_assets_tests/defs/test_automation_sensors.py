@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from gata_assets.defs import extraction
 from gata_assets.defs.automation.sensors import build_sensors
+from gata_assets.resources.artifact_store import LocalArtifactStore
 from gata_assets.resources.image_tags import LocalImageTags
 from gata_assets.resources.lifecycle_config import LifecycleConfig
 from gata_assets.resources.refs_io_manager import latest_ref, ref_key
@@ -106,7 +107,8 @@ def test_category_drift_triggers_below_the_count_threshold(extracted, small_tick
 def test_image_tag_changes_retrain_or_redeploy(tmp_path):
     tags = LocalImageTags(path=str(tmp_path / "image_tags.json"))
     tags.publish(finetune="ft:1", inference="inf:1")
-    resources = {"image_tags": tags}
+    store = LocalArtifactStore(root=str(tmp_path / "artifacts"))
+    resources = {"image_tags": tags, "artifact_store": store}
     baseline = tick("image_tag_sensor", resources)
     assert not baseline.run_requests and "baseline recorded" in baseline.skip_reason.skip_message
     unchanged = tick("image_tag_sensor", resources, cursor=baseline.cursor)
@@ -125,6 +127,21 @@ def test_image_tag_changes_retrain_or_redeploy(tmp_path):
         ("redeploy", "inference-image:3:inf:2"),
     }
     assert json.loads(both.cursor)["tags"] == {"finetune": "ft:1", "inference": "inf:2"}
+
+    # With prod up, a new inference image moves prod too, onto the versions it already serves.
+    store.write_json(
+        {"model_versions": {"general": "g1", "low_volume": "l1"}}, "refs/prod_endpoint.json"
+    )
+    tags.publish(inference="inf:3")
+    redeploys = tick("image_tag_sensor", resources, cursor=both.cursor).run_requests
+    assert [(r.job_name, r.run_key) for r in redeploys] == [
+        ("redeploy", "inference-image:4:inf:3"),
+        ("promote_prod", "inference-image:4:inf:3:prod"),
+    ]
+    assert redeploys[1].run_config["ops"]["prod_endpoint"]["config"] == {
+        "general_version": "g1",
+        "low_volume_version": "l1",
+    }
 
 
 def register(registry, version: str, group: str):

@@ -39,13 +39,17 @@ def build_sensors(status: dg.DefaultSensorStatus) -> list[dg.SensorDefinition]:
 
     @dg.sensor(
         name="image_tag_sensor",
-        jobs=[retrain_job, redeploy_job],
+        jobs=[retrain_job, redeploy_job, promote_prod_job],
         minimum_interval_seconds=120,
         default_status=status,
         description="Retrain on a new fine-tune image tag, redeploy on a new inference tag.",
     )
-    def image_tag_sensor(context: dg.SensorEvaluationContext, image_tags: ImageTagSource):
-        return evaluate_image_tags(context, image_tags)
+    def image_tag_sensor(
+        context: dg.SensorEvaluationContext,
+        image_tags: ImageTagSource,
+        artifact_store: ArtifactStore,
+    ):
+        return evaluate_image_tags(context, image_tags, artifact_store)
 
     @dg.sensor(
         name="prod_promotion_sensor",
