@@ -1,7 +1,5 @@
 """Run-status sensors publish validated lineage events for finished runs."""
 
-from __future__ import annotations
-
 import dagster as dg
 import pytest
 

@@ -1,7 +1,5 @@
 """Champion/challenger gate: blocking verdicts, both scores recorded, every version registered."""
 
-from __future__ import annotations
-
 import dagster as dg
 import pandas as pd
 import pytest
