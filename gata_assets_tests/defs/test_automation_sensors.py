@@ -81,7 +81,7 @@ def test_a_retrain_in_flight_is_not_requested_twice(extracted, small_ticket_db):
             job_name="retrain",
             run_id="0f1e2d3c-0000-0000-0000-000000000001",
             status=dg.DagsterRunStatus.STARTED,
-            tags={"gata/trigger": "new_tickets"},
+            tags={"gata/trigger": "weekly_schedule"},
         )
     )
     result = tick("new_tickets_sensor", extracted, instance=instance)

@@ -16,6 +16,7 @@ from gata_assets.resources.refs_io_manager import latest_ref
 from gata_assets.resources.ticket_db import TicketDatabase
 
 EXTRACT = dg.AssetKey("ticket_extract")
+RETRAIN_JOB = "retrain"
 IN_FLIGHT = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
@@ -60,10 +61,10 @@ def evaluate_new_tickets(
             f"{drift_text}: not retraining yet",
             cursor=json.dumps(state, sort_keys=True),
         )
-    # A retrain already under way will extract these tickets; asking again would only queue
-    # a second, identical run behind it.
+    # A retrain already under way (from this sensor, the weekly schedule or an image roll-out)
+    # will extract these tickets; asking again would only queue an identical run behind it.
     running = context.instance.get_runs(
-        filters=dg.RunsFilter(tags={"gata/trigger": "new_tickets"}, statuses=IN_FLIGHT), limit=1
+        filters=dg.RunsFilter(job_name=RETRAIN_JOB, statuses=IN_FLIGHT), limit=1
     )
     if running:
         return dg.SkipReason(f"retraining run {running[0].run_id} is still in progress")
