@@ -46,8 +46,9 @@ class DeltaStats:
 
 
 def _to_table(frame: pd.DataFrame) -> pa.Table:
-    frame = frame.loc[:, list(EXTRACT_COLUMNS)].astype({"subject": str, "body": str, "text": str})
-    return pa.Table.from_pandas(frame, schema=EXTRACT_SCHEMA, preserve_index=False)
+    return pa.Table.from_pandas(
+        frame.loc[:, list(EXTRACT_COLUMNS)], schema=EXTRACT_SCHEMA, preserve_index=False
+    )
 
 
 def write_delta(

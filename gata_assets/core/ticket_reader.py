@@ -2,18 +2,18 @@
 
 Every query is built with SQLAlchemy Core: identifiers come from the column map and are
 quoted by the dialect, values are bound parameters. Rows arrive in chunks so memory stays flat
-however large the table is. On PostgreSQL the rows are streamed with `COPY (SELECT ...) TO
-STDOUT` and parsed by Arrow's CSV reader: the server does the formatting in C and Python
-never builds a tuple per row, which is what makes a million-ticket extract fast.
+however large the table is. On PostgreSQL the rows come through ADBC as Arrow batches (a
+binary COPY decoded in C++): Python never builds a tuple per row, which is what makes a
+million-ticket extract fast.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 import sqlalchemy as sa
@@ -109,19 +109,19 @@ class TicketReader:
             rows = conn.execute(sa.select(id_col, name_col)).all()
         return {int(i): str(n) for i, n in rows}
 
-    def _select(self, watermark: Watermark | None) -> sa.Select:
+    def _select(self, watermark: Watermark | None, from_session: bool = False) -> sa.Select:
         columns = [self._col(c).label(c) for c in CANONICAL]
         query = sa.select(*columns).select_from(self._tickets)
         if watermark is not None:
+            if from_session:
+                wm_time = sa.literal_column("current_setting('gata.wm_time')::timestamptz")
+                wm_id = sa.literal_column("current_setting('gata.wm_id')::bigint")
+            else:
+                wm_time = sa.bindparam("wm_time", watermark.updated_at)
+                wm_id = sa.bindparam("wm_id", watermark.ticket_id)
             updated, ticket_id = self._col("updated_at"), self._col("ticket_id")
             query = query.where(
-                sa.or_(
-                    updated > sa.bindparam("wm_time", watermark.updated_at),
-                    sa.and_(
-                        updated == sa.bindparam("wm_time_eq", watermark.updated_at),
-                        ticket_id > sa.bindparam("wm_id", watermark.ticket_id),
-                    ),
-                )
+                sa.or_(updated > wm_time, sa.and_(updated == wm_time, ticket_id > wm_id))
             )
         return query.order_by(self._col("updated_at"), self._col("ticket_id"))
 
@@ -157,7 +157,7 @@ class TicketReader:
     def stream(self, watermark: Watermark | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
         """Tickets after `watermark`, ordered by (updated_at, ticket_id), in chunks."""
         if self.engine.dialect.name == "postgresql":
-            yield from self._stream_copy(watermark, chunk_rows)
+            yield from self._stream_arrow(watermark, chunk_rows)
             return
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(
@@ -166,60 +166,46 @@ class TicketReader:
             for rows in result.partitions():
                 yield pd.DataFrame.from_records(rows, columns=list(CANONICAL))
 
-    def _stream_copy(self, watermark: Watermark | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    def _stream_arrow(self, watermark: Watermark | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
+        """PostgreSQL: ADBC runs the SELECT as a binary COPY straight into Arrow batches.
+
+        ADBC streams only statements without bind parameters, so the watermark travels as
+        session settings (set with bound parameters) that the query reads with
+        current_setting(): values never become SQL text, and rows still stream.
+        """
+        import adbc_driver_postgresql.dbapi as adbc
         import pyarrow as pa
-        import pyarrow.csv as pacsv
 
-        compiled = self._select(watermark).compile(dialect=self.engine.dialect)
-        statement = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER true)"
-        string_types = {c: pa.string() for c in CANONICAL}
-        convert = pacsv.ConvertOptions(
-            column_types=string_types, strings_can_be_null=True, quoted_strings_can_be_null=False
-        )
-        parse = pacsv.ParseOptions(newlines_in_values=True)
-        with self.engine.connect() as conn:
-            cursor = conn.connection.driver_connection.cursor()
-            cursor.execute("SET TIME ZONE 'UTC'")
-            with cursor.copy(statement, compiled.params) as copy:
-                stream = _CopyStream(iter(copy))
-                reader = pacsv.open_csv(
-                    stream,
-                    read_options=pacsv.ReadOptions(block_size=8 << 20),
-                    parse_options=parse,
-                    convert_options=convert,
+        query = self._select(watermark, from_session=True).compile(dialect=self.engine.dialect)
+        connection = adbc.connect(_libpq_uri(self.engine.url), autocommit=True)
+        with connection, connection.cursor() as cursor:
+            if watermark is not None:
+                cursor.execute(
+                    "SELECT set_config('gata.wm_time', $1, false),"
+                    " set_config('gata.wm_id', $2, false)",
+                    (watermark.updated_at.isoformat(), str(watermark.ticket_id)),
                 )
-                pending: list[pd.DataFrame] = []
-                buffered = 0
-                for batch in reader:
-                    pending.append(batch.to_pandas())
-                    buffered += batch.num_rows
-                    if buffered >= chunk_rows:
-                        yield pd.concat(pending, ignore_index=True)
-                        pending, buffered = [], 0
-                if pending:
-                    yield pd.concat(pending, ignore_index=True)
+                cursor.fetchall()
+            cursor.adbc_statement.set_options(
+                **{"adbc.postgresql.batch_size_hint_bytes": str(4 << 20)}
+            )
+            cursor.execute(str(query))
+            pending = None
+            for batch in cursor.fetch_record_batch():
+                table = pa.Table.from_batches([batch])
+                pending = table if pending is None else pa.concat_tables([pending, table])
+                while pending.num_rows >= chunk_rows:
+                    yield pending.slice(0, chunk_rows).to_pandas()
+                    pending = pending.slice(chunk_rows)
+            if pending is not None and pending.num_rows:
+                yield pending.to_pandas()
 
 
-class _CopyStream(io.RawIOBase):
-    """A readable file over psycopg's COPY blocks, for Arrow's streaming CSV reader."""
-
-    def __init__(self, blocks: Iterator[Any]):
-        self._blocks = blocks
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: Any) -> int:
-        while not self._buffer:
-            try:
-                self._buffer = bytes(next(self._blocks))
-            except StopIteration:
-                return 0
-        n = min(len(target), len(self._buffer))
-        target[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
+def _libpq_uri(url: sa.URL) -> str:
+    """The libpq URI ADBC wants, with a read-only, UTC session forced at connect time."""
+    query = {**url.query, "options": "-c default_transaction_read_only=on -c TimeZone=UTC"}
+    base = url.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+    return f"{base}?{urlencode(query, doseq=True, quote_via=quote)}"
 
 
 def _read_only_options(url: str) -> dict[str, Any]:

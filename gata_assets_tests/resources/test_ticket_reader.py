@@ -123,3 +123,16 @@ def test_column_map_reads_a_foreign_schema(tmp_path):
     (chunk,) = list(reader.stream(None, 10))
     assert chunk.loc[0, "subject"] == "Refund" and int(chunk.loc[0, "label"]) == 7
     assert reader.categories() == {7: "billing"}
+
+
+@pytest.mark.postgres
+def test_postgres_arrow_stream_session_is_read_only():
+    import adbc_driver_postgresql.dbapi as adbc
+
+    from gata_assets.core.ticket_reader import _libpq_uri
+
+    with fresh_database() as url:
+        load_rows(sa.create_engine(url), make_ticket_rows({"billing": 2}))
+        with adbc.connect(_libpq_uri(sa.make_url(url)), autocommit=True) as conn:
+            with conn.cursor() as cursor, pytest.raises(Exception, match="read-only"):
+                cursor.execute("DELETE FROM tickets")
