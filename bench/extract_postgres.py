@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -62,8 +61,17 @@ def child(method: str, url: str, out: Path) -> dict:
         frame.to_parquet(out / "t.parquet", index=False)
         rows = len(frame)
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "peak_rss_mb": peak_mb}
+
+
+def peak_rss_mb() -> float:
+    """This process's own high-water RSS. Not getrusage: Linux carries ru_maxrss across
+    fork+exec, so a child would report the (large) seeding parent's peak as its own."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def measure(method: str, url: str) -> dict:
