@@ -142,8 +142,12 @@ def test_thread_tuner_picks_the_faster_count_and_rechecks():
             if message:
                 messages.append(message)
         assert tuner.current == 1 and torch.get_num_threads() == 1
-        assert messages == ["threads 2 -> 1 (tokens/s by thread count: 1: 400, 2: 100)"]
+        assert messages == ["threads 1 -> 1 (tokens/s by thread count: 1: 400, 2: 100)"]
         assert tuner.interval > 5  # unchanged answers back off
+        idle = ThreadTuner(fixed=0, cores=2, probe_steps=3, reprobe_every=5)
+        for _ in range(12):
+            idle.record(seconds=1000 / {1: 100.0, 2: 180.0}[torch.get_num_threads()], tokens=1000)
+        assert idle.current == 2 and idle.decisions[0].startswith("threads 1 -> 2")
         fixed = ThreadTuner(fixed=2, cores=2)
         assert not fixed.enabled and fixed.record(1.0, 10) is None
     finally:

@@ -62,7 +62,7 @@ class ThreadTuner:
 
     On a shared machine a thread that is not scheduled stalls every parallel region of the
     others: on 2 busy cores, 2 threads can run 5x slower than 1. So with `num_threads=0` the
-    loop times a few steps at each candidate count (all cores, half, one), keeps the fastest
+    loop times a few steps at each candidate count (one, half the cores, all), keeps the fastest
     by padded tokens per second, and probes again after `reprobe_every` steps (doubling the
     interval while the answer stays the same). A candidate that is less than half as fast as
     the best seen is dropped after one step, so probing costs little. A fixed `num_threads`
@@ -73,14 +73,16 @@ class ThreadTuner:
         self, fixed: int, cores: int, probe_steps: int = 3, reprobe_every: int = 100
     ) -> None:
         self.enabled = fixed <= 0 and cores > 1
-        self.candidates = sorted({cores, max(1, cores // 2), 1}, reverse=True)
-        self.current = fixed if fixed > 0 else cores
+        # Fewest threads first: on an idle machine one thread is at worst `cores` times slower
+        # for a step, on a busy one all threads can be ten times slower.
+        self.candidates = sorted({cores, max(1, cores // 2), 1})
+        self.current = fixed if fixed > 0 else 1
         self.probe_steps = probe_steps
         self.base_interval = self.interval = reprobe_every
         self._queue: list[int] = list(self.candidates) if self.enabled else []
         self._samples: dict[int, list[float]] = {}
         self._since_probe = 0
-        self._warmup = 2
+        self._warmup = 1
         self._decided = False
         self.decisions: list[str] = []
         self._apply(self._queue[0] if self._queue else self.current)
