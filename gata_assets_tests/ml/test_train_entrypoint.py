@@ -175,6 +175,21 @@ def test_resumes_from_checkpoint_after_being_stopped(tmp_path, stop_signal):
     assert metrics["steps"] == total_steps
     assert metrics["accuracy"] >= 0.5
     assert read_card(paths.model_dir).kind == "classifier"
+    if stop_signal == signal.SIGTERM:
+        # Exact resume: the same weights as a run that was never stopped (same seed, one
+        # thread): model, optimizer, schedule, data order and dropout RNG all carried over.
+        straight = layout(tmp_path / "straight", per_category=40, hps=hps)
+        assert gata_train(straight).returncode == 0
+        assert_same_weights(paths.model_dir, straight.model_dir)
+
+
+def assert_same_weights(a: Path, b: Path) -> None:
+    from safetensors.torch import load_file
+
+    first, second = load_file(a / "model.safetensors"), load_file(b / "model.safetensors")
+    assert first.keys() == second.keys()
+    different = [k for k in first if not (first[k] == second[k]).all()]
+    assert not different, f"{len(different)} tensors differ, e.g. {different[:3]}"
 
 
 def _empty_channel(paths: TrainingPaths) -> None:
