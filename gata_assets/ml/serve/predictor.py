@@ -54,7 +54,12 @@ class ClassifierPredictor:
     """A fine-tuned Hugging Face sequence classifier plus gata's label map."""
 
     def __init__(
-        self, model_dir: Path, card: ModelCard, threads: int | None = None, quantize: bool = False
+        self,
+        model_dir: Path,
+        card: ModelCard,
+        threads: int | None = None,
+        quantize: bool = False,
+        chunk: int = 8,
     ):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -65,6 +70,7 @@ class ClassifierPredictor:
         torch.set_num_threads(threads or usable_cpus())
         self._torch = torch
         self.card = card
+        self.chunk = max(1, chunk)
         self.labels = sorted(read_labels(model_dir), key=lambda e: e.index)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         model = AutoModelForSequenceClassification.from_pretrained(str(model_dir))
@@ -81,15 +87,24 @@ class ClassifierPredictor:
         self.info = ModelInfo.of(card, len(self.labels))
 
     def __call__(self, texts: list[str]) -> list[list[Scored]]:
-        torch = self._torch
         limit = self.card.max_length * CHARS_PER_TOKEN_BOUND
-        batch = self.tokenizer(
-            [t[:limit] for t in texts],
-            padding=True,
-            truncation=True,
-            max_length=self.card.max_length,
-            return_tensors="pt",
+        encoded = self.tokenizer(
+            [t[:limit] for t in texts], truncation=True, max_length=self.card.max_length
         )
+        # Similar lengths together, a few at a time: less padding, and on a 2-core CPU eight
+        # sorted tickets per forward pass ran ~1.5x faster than one padded batch of 32.
+        order = sorted(range(len(texts)), key=lambda i: len(encoded["input_ids"][i]))
+        results: list[list[Scored]] = [[] for _ in texts]
+        for start in range(0, len(order), self.chunk):
+            chunk = order[start : start + self.chunk]
+            rows = self._forward({k: [v[i] for i in chunk] for k, v in encoded.items()})
+            for i, row in zip(chunk, rows, strict=True):
+                results[i] = row
+        return results
+
+    def _forward(self, features: dict[str, list]) -> list[list[Scored]]:
+        torch = self._torch
+        batch = self.tokenizer.pad(features, return_tensors="pt")
         with torch.inference_mode():
             probs = torch.softmax(self.model(**batch).logits.float(), dim=-1)
         values, indices = torch.sort(probs, dim=-1, descending=True)
