@@ -88,8 +88,11 @@ def create_app(service: RoutingService, options: ServeOptions | None = None) -> 
         return error(503, "loading", service.error or "models are still loading")
 
     @app.get("/info", summary="Mode, model versions and readiness")
-    async def info() -> JSONResponse:
-        return JSONResponse(service.info())
+    async def info(request: Request) -> JSONResponse:
+        batcher = request.app.state.batcher
+        # Tickets per forward pass: how much micro-batching is actually happening.
+        batching = {"batches": batcher.batches, "tickets": batcher.items}
+        return JSONResponse({**service.info(), "batching": batching})
 
     async def invoke(request: Request) -> JSONResponse:
         if not service.ready.is_set():
