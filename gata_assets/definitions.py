@@ -11,7 +11,15 @@ from typing import Any
 
 import dagster as dg
 
-from gata_assets.defs import automation, deployment, extraction, preparation, training
+from gata_assets.defs import (
+    automation,
+    deployment,
+    extraction,
+    inference,
+    preparation,
+    training,
+)
+from gata_assets.defs.automation.jobs import TRAINING_GROUPS
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
 from gata_assets.resources.deployer import Deployer
@@ -26,16 +34,18 @@ from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns,
 from gata_assets.resources.trainer import Trainer, TrainingConfig
 from gata_assets.settings import GataSettings
 
-STAGES = (extraction.defs, preparation.defs, training.defs, deployment.defs, automation.defs)
-
-# The main job's assets, as a selection string both Dagster and `gata up` understand.
-MAIN_SELECTION = "group:extraction or group:preparation or group:training or group:deployment"
-
-main_job = dg.define_asset_job(
-    "gata_main",
-    selection=MAIN_SELECTION,
-    description="Extract tickets, prepare both groups, train both models, deploy endpoints.",
+STAGES = (
+    extraction.defs,
+    preparation.defs,
+    training.defs,
+    deployment.defs,
+    inference.defs,
+    automation.defs,
 )
+
+# The main job (`retrain`: extract → prepare → train → gate → deploy preprod) as a selection
+# string for `gata up` and `dagster asset materialize --select`.
+MAIN_SELECTION = " or ".join(f"group:{group}" for group in TRAINING_GROUPS)
 
 
 def build_ticket_db(settings: GataSettings) -> TicketDatabase:
@@ -103,7 +113,7 @@ def build_definitions(settings: GataSettings) -> dg.Definitions:
         dg.Definitions.merge(
             *STAGES,
             automation.build_automation(settings.options),
-            dg.Definitions(jobs=[main_job], resources=build_resources(settings)),
+            dg.Definitions(resources=build_resources(settings)),
         )
     )
 

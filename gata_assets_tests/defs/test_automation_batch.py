@@ -5,8 +5,8 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from gata_assets.defs.automation.batch import DAILY, batch_predictions
 from gata_assets.defs.automation.jobs import batch_inference_job
+from gata_assets.defs.inference import DAILY, batch_predictions
 from gata_assets.resources.local_deployer import LocalDeployer
 from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets.resources.ticket_db import TicketDatabase

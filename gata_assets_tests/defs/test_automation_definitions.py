@@ -28,7 +28,7 @@ def defs(gata_home) -> dg.Definitions:
 
 
 def test_lifecycle_jobs_and_gates_resolve(defs):
-    for name in ("gata_main", "retrain", "redeploy", "promote_prod", "batch_inference"):
+    for name in ("retrain", "redeploy", "promote_prod", "batch_inference"):
         assert defs.resolve_job_def(name) is not None
     graph = defs.resolve_asset_graph()
     retrain = {k.to_user_string() for k in retrain_job.selection.resolve(graph)}

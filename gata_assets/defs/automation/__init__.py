@@ -1,7 +1,7 @@
 """Stage 5: lifecycle automation, what keeps the models fresh without anyone watching.
 
 `defs` holds the stage's own assets, checks and jobs: the champion/challenger gate (with
-registration) on both models, the prod endpoint, daily batch predictions. Sensors and
+registration) on both models, the prod endpoint, and the jobs triggers launch. Sensors and
 schedules depend on configuration (each can be switched off), so `build_automation(options)`
 makes them when the definitions load; `with_freshness` attaches the freshness policies to
 the assets of every stage; `lifecycle_resources(settings)` builds the registry, event sink,
@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 import dagster as dg
 
-from gata_assets.defs.automation.batch import batch_predictions
 from gata_assets.defs.automation.freshness import with_freshness
 from gata_assets.defs.automation.gate import gate_checks
 from gata_assets.defs.automation.jobs import JOBS
@@ -22,9 +21,7 @@ from gata_assets.defs.automation.schedules import build_schedules
 from gata_assets.defs.automation.sensors import build_sensors
 from gata_assets.defs.automation.switches import Switches
 
-defs = dg.Definitions(
-    assets=[prod_endpoint, batch_predictions], asset_checks=gate_checks, jobs=JOBS
-)
+defs = dg.Definitions(assets=[prod_endpoint], asset_checks=gate_checks, jobs=JOBS)
 
 
 def build_automation(options: Mapping[str, str]) -> dg.Definitions:

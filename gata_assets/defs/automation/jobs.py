@@ -7,8 +7,8 @@ it (its own group, "promotion"): prod only moves when a person approves a versio
 
 import dagster as dg
 
-from gata_assets.defs.automation.batch import batch_predictions
 from gata_assets.defs.automation.promotion import prod_endpoint
+from gata_assets.defs.inference import batch_predictions
 
 TRAINING_GROUPS = ("extraction", "preparation", "training", "deployment")
 

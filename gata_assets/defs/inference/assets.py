@@ -64,7 +64,7 @@ def batch_predictions(
     pipeline: PipelineConfig,
     deployer: Deployer,
 ) -> dg.Output[dict]:
-    from gata_assets.defs.automation.predict import predict_day
+    from gata_assets.defs.inference.predict_day import predict_day
 
     window = context.partition_time_window
     models = serving_models(registry, artifact_store)
