@@ -11,7 +11,17 @@ from pathlib import Path
 import dagster as dg
 
 REPO = Path(__file__).resolve().parents[2]
-DATA_SELECTION = "ticket_extract,general_group,low_volume_group,general_train_set,general_test_set,low_volume_train_set,low_volume_test_set"
+DATA_SELECTION = ",".join(
+    [
+        "ticket_extract",
+        "general_group",
+        "low_volume_group",
+        "general_train_set",
+        "general_test_set",
+        "low_volume_train_set",
+        "low_volume_test_set",
+    ]
+)
 
 
 def dagster_cli() -> list[str]:

@@ -133,6 +133,6 @@ def test_postgres_arrow_stream_session_is_read_only():
 
     with fresh_database() as url:
         load_rows(sa.create_engine(url), make_ticket_rows({"billing": 2}))
-        with adbc.connect(_libpq_uri(sa.make_url(url)), autocommit=True) as conn:
-            with conn.cursor() as cursor, pytest.raises(Exception, match="read-only"):
-                cursor.execute("DELETE FROM tickets")
+        conn = adbc.connect(_libpq_uri(sa.make_url(url)), autocommit=True)
+        with conn, conn.cursor() as cursor, pytest.raises(Exception, match="read-only"):
+            cursor.execute("DELETE FROM tickets")
