@@ -7,38 +7,39 @@ and share the same reader.
 """
 
 import json
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import dagster as dg
+
+from gata_assets.core.schema import TicketColumnMap
 
 if TYPE_CHECKING:
     from gata_assets.core.ticket_reader import TicketReader
 
 
-class TicketColumns(dg.Config):
-    """Column mapping for a real help-desk schema (defaults: gata's own schema)."""
-
-    ticket_table: str = "tickets"
-    ticket_id: str = "ticket_id"
-    created_at: str = "created_at"
-    updated_at: str = "updated_at"
-    subject: str = "subject"
-    body: str = "body"
-    label: str = "category_id"
-    category_table: str = "categories"
-    category_id: str = "category_id"
-    category_name: str = "name"
+# The column map's fields, defaults and meaning live once, in core's TicketColumnMap; this
+# is the same shape as Dagster config so it can be set per deployment or in the launchpad.
+TicketColumns = type(
+    "TicketColumns",
+    (dg.Config,),
+    {
+        "__doc__": "Column mapping for a real help-desk schema (defaults: gata's own schema).",
+        "__module__": __name__,
+        "__annotations__": {f.name: str for f in fields(TicketColumnMap)},
+        **{f.name: f.default for f in fields(TicketColumnMap)},
+    },
+)
 
 
 class TicketDatabase(dg.ConfigurableResource):
     url: str
-    columns: TicketColumns = TicketColumns()
+    columns: TicketColumns = TicketColumns()  # type: ignore[valid-type]
 
     def connection_url(self) -> str:
         return self.url
 
     def reader(self) -> "TicketReader":
-        from gata_assets.core.schema import TicketColumnMap
         from gata_assets.core.ticket_reader import TicketReader
 
         reader = TicketReader.from_url(
