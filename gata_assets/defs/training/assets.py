@@ -114,9 +114,7 @@ def build_model_asset(group: str) -> dg.AssetsDefinition:
             fallback_because=because,
         )
         kind = "fallback" if ref["fallback"] else "classifier"
-        if ref["fallback"]:
-            context.log.warning(f"{group}_model is a FALLBACK model: {because}")
-        else:
+        if not ref["fallback"]:
             metrics = ref["metrics"]
             context.log.info(
                 f"{group}_model {ref['model_version']}: accuracy {metrics['accuracy']:.4f}, "

@@ -108,7 +108,8 @@ def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: St
     )
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     reporter.info(
-        f"device {device.device.type} ({device.precision}), {threads} threads, "
+        f"device {device.device.type} ({device.precision}), "
+        f"{threads if hps.num_threads or device.device.type != 'cpu' else 'tuned'} threads, "
         f"{trainable / 1e6:.1f}M trainable parameters, max_length {hps.max_length}, "
         f"batch {hps.batch_size}, {hps.epochs} epochs, setup {time.perf_counter() - started:.1f}s"
     )
