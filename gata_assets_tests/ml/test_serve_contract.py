@@ -41,6 +41,7 @@ def test_ping_and_info(server):
     assert info["mode"] == "router"
     assert info["models"]["general"]["model_version"] == "r1"
     assert info["models"]["low_volume"]["model_version"] == "lv1"
+    assert info["models"]["general"]["precision"] in ("float32", "bfloat16")  # auto
 
 
 def test_single_instance(server):

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from gata_assets.ml.serve import cpu
 from gata_assets.ml.serve.batcher import MicroBatcher
 from gata_assets_tests.serving_fixtures import serve, session_models
 
@@ -55,6 +56,16 @@ def test_batcher_failure_reaches_callers_and_next_batch_works():
     first, failed, second, later = asyncio.run(scenario())
     assert (first, second, later) == (["a"], ["b"], ["later"])  # the bad item fails alone
     assert isinstance(failed, RuntimeError)
+
+
+def test_auto_precision_is_bf16_only_with_native_support(monkeypatch):
+    monkeypatch.setattr(cpu, "native_bf16", lambda: True)
+    assert cpu.resolve_precision("auto") == "bfloat16"
+    monkeypatch.setattr(cpu, "native_bf16", lambda: False)
+    assert cpu.resolve_precision("auto") == "float32"
+    assert cpu.resolve_precision("int8") == "int8"
+    with pytest.raises(ValueError, match="precision must be one of"):
+        cpu.resolve_precision("fp8")
 
 
 @pytest.fixture

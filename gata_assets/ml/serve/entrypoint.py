@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from gata_assets.ml.serve.app import DEFAULT_MAX_BODY_BYTES, ServeOptions, create_app
+from gata_assets.ml.serve.cpu import PRECISIONS
 from gata_assets.ml.serve.service import ModelPaths, RoutingService
 
 # SIGTERM → stop accepting, finish in-flight requests; SageMaker sends SIGKILL after 30 s.
@@ -60,10 +61,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="torch threads; 0 = the CPUs this process may use",
     )
     parser.add_argument(
-        "--quantize",
-        action="store_true",
-        default=env.get("GATA_SERVE_QUANTIZE", "") == "int8",
-        help="int8 dynamic quantization of the Linear layers",
+        "--precision",
+        choices=PRECISIONS,
+        default=env.get("GATA_SERVE_PRECISION", "auto"),
+        help="auto: bfloat16 where the CPU has native bf16 (AMX/AVX-512), else float32",
     )
     args = parser.parse_args(argv)
     if (args.general is None) != (args.low_volume is None):
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         paths,
         min_confidence=args.min_confidence,
         threads=args.threads or None,
-        quantize=args.quantize,
+        precision=args.precision,
     )
     options = ServeOptions(
         max_body_bytes=args.max_body_bytes,

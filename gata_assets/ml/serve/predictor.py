@@ -2,28 +2,20 @@
 
 torch and transformers are imported only when a classifier is loaded, so a fallback-only
 server (and every import of this module) starts in milliseconds. Inference uses
-`torch.inference_mode` and sizes its threads to the CPUs this process may actually use,
-not the host's core count (containers and shared machines see far more cores than they get).
+`torch.inference_mode`, threads sized to the usable CPUs and the precision `cpu.py` picks.
 """
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from gata_assets.ml.model_card import ModelCard, read_card, read_labels
 from gata_assets.ml.routing import Scored
+from gata_assets.ml.serve.cpu import resolve_precision, usable_cpus
 
 # A token is at least one character apart from whitespace, so clipping far beyond
 # max_length characters never changes what the model sees, yet a 4 MB text no longer costs
 # the tokenizer seconds.
 CHARS_PER_TOKEN_BOUND = 16
-
-
-def usable_cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -33,10 +25,11 @@ class ModelInfo:
     model_version: str
     max_length: int
     labels: int
+    precision: str
 
     @classmethod
-    def of(cls, card: ModelCard, labels: int) -> "ModelInfo":
-        return cls(card.kind, card.group, card.model_version, card.max_length, labels)
+    def of(cls, card: ModelCard, labels: int, precision: str = "none") -> "ModelInfo":
+        return cls(card.kind, card.group, card.model_version, card.max_length, labels, precision)
 
 
 class FallbackPredictor:
@@ -58,7 +51,7 @@ class ClassifierPredictor:
         model_dir: Path,
         card: ModelCard,
         threads: int | None = None,
-        quantize: bool = False,
+        precision: str = "auto",
         chunk: int = 8,
     ):
         import torch
@@ -73,18 +66,20 @@ class ClassifierPredictor:
         self.chunk = max(1, chunk)
         self.labels = sorted(read_labels(model_dir), key=lambda e: e.index)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        model = AutoModelForSequenceClassification.from_pretrained(str(model_dir))
+        precision = resolve_precision(precision)
+        dtype = torch.bfloat16 if precision == "bfloat16" else torch.float32
+        model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=dtype)
         if model.config.num_labels != len(self.labels):
             raise ValueError(
                 f"{model_dir}: the model has {model.config.num_labels} outputs but "
                 f"labels.json names {len(self.labels)} classes"
             )
         model.eval()
-        if quantize:
-            # int8 weights for the Linear layers: smaller and faster on CPU, same labels.
+        if precision == "int8":
+            # int8 weights for the Linear layers: smaller and faster on CPU, less accurate.
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, torch.qint8)
         self.model = model
-        self.info = ModelInfo.of(card, len(self.labels))
+        self.info = ModelInfo.of(card, len(self.labels), precision)
 
     def __call__(self, texts: list[str]) -> list[list[Scored]]:
         limit = self.card.max_length * CHARS_PER_TOKEN_BOUND
@@ -118,7 +113,7 @@ class ClassifierPredictor:
 
 
 def load_predictor(
-    model_dir: Path, threads: int | None = None, quantize: bool = False
+    model_dir: Path, threads: int | None = None, precision: str = "auto"
 ) -> FallbackPredictor | ClassifierPredictor:
     """The predictor a model directory's card asks for."""
     card = read_card(Path(model_dir))
@@ -126,4 +121,4 @@ def load_predictor(
         return FallbackPredictor(card)
     if card.kind != "classifier":
         raise ValueError(f"{model_dir}: unknown model kind {card.kind!r}")
-    return ClassifierPredictor(Path(model_dir), card, threads=threads, quantize=quantize)
+    return ClassifierPredictor(Path(model_dir), card, threads=threads, precision=precision)

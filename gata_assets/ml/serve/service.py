@@ -46,13 +46,13 @@ class RoutingService:
         min_confidence: float = 0.0,
         max_top_k: int = 10,
         threads: int | None = None,
-        quantize: bool = False,
+        precision: str = "auto",
     ):
         self.paths = paths
         self.min_confidence = min_confidence
         self.max_top_k = max_top_k
         self.threads = threads
-        self.quantize = quantize
+        self.precision = precision
         self.ready = threading.Event()
         self.error: str | None = None
         self._general: Any = None
@@ -63,10 +63,10 @@ class RoutingService:
         from gata_assets.ml.serve.predictor import load_predictor
 
         started = time.perf_counter()
-        general = load_predictor(self.paths.general, self.threads, self.quantize)
+        general = load_predictor(self.paths.general, self.threads, self.precision)
         low_volume = None
         if self.paths.low_volume is not None:
-            low_volume = load_predictor(self.paths.low_volume, self.threads, self.quantize)
+            low_volume = load_predictor(self.paths.low_volume, self.threads, self.precision)
         self._general, self._low_volume = general, low_volume
         self._policy = RoutingPolicy(
             min_confidence=self.min_confidence,
