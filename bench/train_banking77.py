@@ -73,6 +73,7 @@ def bench_gata(args: argparse.Namespace, train: Any, test: Any, work: Path) -> d
         "batch_size": 32,
         "learning_rate": args.learning_rate,
         "head_learning_rate": args.head_learning_rate,
+        "label_smoothing": args.label_smoothing,
         "log_every_seconds": 60,
         "checkpoint_steps": 0,
         "group": "banking77",
@@ -246,6 +247,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--head-learning-rate", type=float, default=2e-3)
+    parser.add_argument("--label-smoothing", type=float, default=0.1)
     parser.add_argument("--naive-epochs", type=float, default=3.0)
     parser.add_argument("--naive-max-length", type=int, default=128)
     parser.add_argument(

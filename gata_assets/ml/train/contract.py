@@ -125,6 +125,8 @@ class Hyperparameters:
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
     max_grad_norm: float = 1.0
+    label_smoothing: float = 0.0
+    """Cross-entropy label smoothing (0.1 helps many-class sets; it also caps confidences)."""
     freeze_embeddings: bool = True
     """Freeze the word-embedding matrix (half of MiniLM's weights): faster, no accuracy loss."""
     bucket_batches: int = 50
@@ -182,6 +184,8 @@ class Hyperparameters:
             problems.append("max_length must be between 8 and 512")
         if self.learning_rate <= 0 or self.head_learning_rate <= 0:
             problems.append("learning rates must be positive")
+        if not 0 <= self.label_smoothing < 1:
+            problems.append("label_smoothing must be in [0, 1)")
         if not 0 <= self.warmup_ratio < 1:
             problems.append("warmup_ratio must be in [0, 1)")
         if self.precision not in ("auto", "fp32", "bf16", "fp16"):

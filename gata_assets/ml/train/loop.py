@@ -297,7 +297,11 @@ def train_model(
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate_at(state.step, total_steps, warmup, group["peak_lr"])
             with device.autocast():
-                loss = model(**batch).loss
+                targets = batch.pop("labels")
+                logits = model(**batch).logits
+                loss = torch.nn.functional.cross_entropy(
+                    logits.float(), targets, label_smoothing=hps.label_smoothing
+                )
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             if hps.max_grad_norm > 0:
