@@ -4,6 +4,7 @@ Drives Debian's chromium (`/usr/bin/chromium`, installed by `.ci/run`) through P
 no downloaded browser. Screenshots go to test-artifacts/ for a person to look at.
 """
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -65,7 +67,7 @@ CHECKS = {
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[Page]:
+def page(tmp_path: Path, artifacts_dir: Path) -> Iterator[Page]:
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),  # fresh profile: no state from earlier runs
@@ -79,6 +81,9 @@ def page(tmp_path: Path) -> Iterator[Page]:
             page.set_default_timeout(UI_TIMEOUT_MS)
             expect.set_options(timeout=UI_TIMEOUT_MS)
             yield page
+            # The page as the test left it: what to look at when a step timed out.
+            with contextlib.suppress(PlaywrightError):
+                page.screenshot(path=artifacts_dir / "ui-last-page.png")
         finally:
             context.close()
 
