@@ -4,7 +4,8 @@ One run, this machine: p50/p99 latency and requests/s at concurrency 1, 8 and 32
 single-ticket requests (tickets of at most 64 tokens), against
   - gata-serve (micro-batching, inference off the event loop) at its default precision
     (auto: bfloat16 on CPUs with native bf16), and forced to float32 and to int8,
-  - a naive FastAPI server calling a float32 `pipeline` once per request.
+  - a naive FastAPI server calling a `pipeline` once per request (float32, and "naive-bf16"
+    in bfloat16, to separate what precision buys from what the serving design buys).
 Targets (serving issue): p50 at concurrency 1 <= 20 ms; req/s at 32 >= 3x the naive server.
 
 The model is the offline MiniLM base (6 layers) with a classifier head fitted on gata's
@@ -32,7 +33,7 @@ from serve_model import build_model_dir, precision_accuracy  # bench/ is on sys.
 PRECISION = {"gata": "auto", "gata-fp32": "float32", "gata-int8": "int8"}
 
 
-def naive_server(model_dir: str, port: int) -> None:
+def naive_server(model_dir: str, port: int, dtype: str) -> None:
     """What one writes first: a pipeline call per request, FastAPI's thread pool for the rest.
 
     It gets gata-serve's OpenMP setting (passive waiting) so the comparison measures the
@@ -42,7 +43,7 @@ def naive_server(model_dir: str, port: int) -> None:
     from fastapi import FastAPI
     from transformers import pipeline
 
-    classify = pipeline("text-classification", model=model_dir, device=-1)
+    classify = pipeline("text-classification", model=model_dir, device=-1, dtype=dtype)
     app = FastAPI()
 
     @app.get("/ping")
@@ -58,8 +59,9 @@ def naive_server(model_dir: str, port: int) -> None:
 
 
 def start(kind: str, model_dir: Path, port: int, log: Path) -> subprocess.Popen:
-    if kind == "naive":
-        args = [__file__, "--naive-server", str(model_dir), str(port)]
+    if kind.startswith("naive"):
+        dtype = "bfloat16" if kind == "naive-bf16" else "float32"
+        args = [__file__, "--naive-server", str(model_dir), str(port), dtype]
     else:
         args = [
             "-m",
@@ -148,10 +150,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--servers", default="gata,gata-fp32,gata-int8,naive")
-    parser.add_argument("--naive-server", nargs=2, metavar=("MODEL_DIR", "PORT"))
+    parser.add_argument("--naive-server", nargs=3, metavar=("MODEL_DIR", "PORT", "DTYPE"))
     args = parser.parse_args()
     if args.naive_server:
-        return naive_server(args.naive_server[0], int(args.naive_server[1]))
+        model_dir, port, dtype = args.naive_server
+        return naive_server(model_dir, int(port), dtype)
     work = Path(tempfile.mkdtemp(prefix="gata-bench-"))
     model_dir, texts, test = build_model_dir(work / "model")
     for precision, (accuracy, agreement) in precision_accuracy(model_dir, test).items():
@@ -176,14 +179,14 @@ def main() -> None:
             cells = (kind, c, r["p50"], r["p99"], r["rps"], r["n"], r.get("per_batch", 0.0))
             print("{:10s} {:4d} {:8.1f} {:8.1f} {:8.1f} {:6d} {:9.1f}".format(*cells))
     if "naive" in results and 32 in levels:
-        for kind in (k for k in results if k != "naive"):
+        for kind in (k for k in results if not k.startswith("naive")):
             ratio = results[kind][32]["rps"] / results["naive"][32]["rps"]
             print(f"{kind} req/s at 32 vs naive: {ratio:.2f}x (target >= 3x)")
 
 
 def measure(kind: str, url: str, texts: list[str], concurrency: int, seconds: float) -> dict:
     """One load level; for gata-serve also the mean tickets per forward pass during it."""
-    before = httpx.get(f"{url}/info").json()["batching"] if kind != "naive" else None
+    before = None if kind.startswith("naive") else httpx.get(f"{url}/info").json()["batching"]
     result = asyncio.run(load(int(url.rsplit(":", 1)[1]), texts, concurrency, seconds))
     if before is not None:
         after = httpx.get(f"{url}/info").json()["batching"]
