@@ -8,7 +8,6 @@ FailureReason surfaced with the old config still serving, stale configs and mode
 import io
 import logging
 import tarfile
-from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -21,14 +20,19 @@ from gata_assets.resources.deployer import DeploymentError, EndpointSpec
 from gata_assets.resources.model_tarball import tarball_key
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
 from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
+from gata_assets_tests.resources.sagemaker_stubs import (
+    IMAGE,
+    NAME,
+    OLD,
+    REGION,
+    ROLE,
+    STAMP,
+    endpoint,
+    expect_listing,
+    expect_start,
+)
 from gata_assets_tests.serving_fixtures import make_fallback_dir
 
-REGION, NAME, STAMP = "eu-west-1", "gata-router", "20261124030000"
-ROLE = "arn:aws:iam::123456789012:role/gata-sagemaker"
-IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/gata-inference:7"
-OLD = "gata-router-0123abcd-20261101000000"
-NOW = datetime(2026, 11, 24, tzinfo=UTC)
-ARN = f"arn:aws:sagemaker:{REGION}:123456789012"
 log = logging.getLogger("test-sagemaker")
 
 
@@ -61,96 +65,6 @@ def world(tmp_path, monkeypatch):
         with sm, ssm:
             yield deployer, store, spec, sm, ssm
             sm.assert_no_pending_responses()
-
-
-def endpoint(status: str, config: str, reason: str | None = None) -> dict:
-    found = {
-        "EndpointName": NAME,
-        "EndpointArn": f"{ARN}:endpoint/{NAME}",
-        "EndpointConfigName": config,
-        "EndpointStatus": status,
-        "CreationTime": NOW,
-        "LastModifiedTime": NOW,
-    }
-    return {**found, "FailureReason": reason} if reason else found
-
-
-def expect_start(spec, sm, ssm, existing: dict | None) -> str:
-    resource = f"{NAME}-{spec.tag()[:8]}-{STAMP}"
-    ssm.add_response(
-        "get_parameter",
-        {"Parameter": {"Name": "p", "Value": IMAGE, "Type": "String"}},
-        {"Name": "/gata/images/inference/tag"},
-    )
-    if existing is None:
-        sm.add_client_error(
-            "describe_endpoint",
-            "ValidationException",
-            f'Could not find endpoint "{NAME}".',
-            expected_params={"EndpointName": NAME},
-        )
-    else:
-        sm.add_response("describe_endpoint", existing, {"EndpointName": NAME})
-    sm.add_response(
-        "create_model",
-        {"ModelArn": f"{ARN}:model/x"},
-        {
-            "ModelName": resource,
-            "ExecutionRoleArn": ROLE,
-            "PrimaryContainer": {
-                "Image": IMAGE,
-                "ModelDataUrl": ANY,
-                "Environment": {"GATA_SERVE_MIN_CONFIDENCE": "0.3"},
-            },
-        },
-    )
-    sm.add_response(
-        "create_endpoint_config",
-        {"EndpointConfigArn": f"{ARN}:endpoint-config/x"},
-        {
-            "EndpointConfigName": resource,
-            "ProductionVariants": [
-                {
-                    "VariantName": "AllTraffic",
-                    "ModelName": resource,
-                    "ServerlessConfig": {"MemorySizeInMB": 4096, "MaxConcurrency": 7},
-                }
-            ],
-        },
-    )
-    call = "create_endpoint" if existing is None else "update_endpoint"
-    sm.add_response(
-        call,
-        {"EndpointArn": f"{ARN}:endpoint/x"},
-        {"EndpointName": NAME, "EndpointConfigName": resource},
-    )
-    return resource
-
-
-def expect_listing(sm, configs: list[str], models: list[str]) -> None:
-    sm.add_response(
-        "list_endpoint_configs",
-        {
-            "EndpointConfigs": [
-                {
-                    "EndpointConfigName": c,
-                    "EndpointConfigArn": f"{ARN}:endpoint-config/c",
-                    "CreationTime": NOW,
-                }
-                for c in configs
-            ]
-        },
-        {"NameContains": NAME, "MaxResults": 100},
-    )
-    sm.add_response(
-        "list_models",
-        {
-            "Models": [
-                {"ModelName": m, "ModelArn": f"{ARN}:model/m", "CreationTime": NOW} for m in models
-            ]
-        },
-        {"NameContains": NAME, "MaxResults": 100},
-    )
 
 
 def test_create_path_packs_model_and_waits_for_in_service(world):
@@ -230,3 +144,18 @@ def test_invoke_uses_sagemaker_runtime(world):
             },
         )
         assert deployer.invoke(NAME, [{"id": "1", "text": "refund"}])["predictions"][0]["id"] == "1"
+
+
+def test_status_and_stop_delete_endpoint_configs_and_models(world):
+    deployer, _, _, sm, _ = world
+    sm.add_response("describe_endpoint", endpoint("InService", OLD), {"EndpointName": NAME})
+    [row] = deployer.status(NAME)
+    assert (row["name"], row["status"], row["endpoint_config"]) == (NAME, "InService", OLD)
+    sm.add_response("describe_endpoint", endpoint("InService", OLD), {"EndpointName": NAME})
+    sm.add_response("delete_endpoint", {}, {"EndpointName": NAME})
+    expect_listing(sm, [OLD], [OLD])
+    sm.add_response("delete_endpoint_config", {}, {"EndpointConfigName": OLD})
+    sm.add_response("delete_model", {}, {"ModelName": OLD})
+    assert deployer.stop(NAME) is True
+    sm.add_client_error("describe_endpoint", "ValidationException", "Could not find endpoint")
+    assert deployer.stop(NAME) is False

@@ -1,0 +1,106 @@
+"""Botocore Stubber conversations for the SageMaker deployer tests.
+
+Each helper queues the exact calls (and parameters) one step of a deployment must make, so
+the tests read as the story of a deployment: start, wait, list, clean up.
+"""
+
+from datetime import UTC, datetime
+
+from botocore.stub import ANY
+
+REGION, NAME, STAMP = "eu-west-1", "gata-router", "20261124030000"
+ROLE = "arn:aws:iam::123456789012:role/gata-sagemaker"
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/gata-inference:7"
+OLD = "gata-router-0123abcd-20261101000000"
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
+ARN = f"arn:aws:sagemaker:{REGION}:123456789012"
+
+
+def endpoint(status: str, config: str, reason: str | None = None) -> dict:
+    found = {
+        "EndpointName": NAME,
+        "EndpointArn": f"{ARN}:endpoint/{NAME}",
+        "EndpointConfigName": config,
+        "EndpointStatus": status,
+        "CreationTime": NOW,
+        "LastModifiedTime": NOW,
+    }
+    return {**found, "FailureReason": reason} if reason else found
+
+
+def expect_start(spec, sm, ssm, existing: dict | None) -> str:
+    resource = f"{NAME}-{spec.tag()[:8]}-{STAMP}"
+    ssm.add_response(
+        "get_parameter",
+        {"Parameter": {"Name": "p", "Value": IMAGE, "Type": "String"}},
+        {"Name": "/gata/images/inference/tag"},
+    )
+    if existing is None:
+        sm.add_client_error(
+            "describe_endpoint",
+            "ValidationException",
+            f'Could not find endpoint "{NAME}".',
+            expected_params={"EndpointName": NAME},
+        )
+    else:
+        sm.add_response("describe_endpoint", existing, {"EndpointName": NAME})
+    sm.add_response(
+        "create_model",
+        {"ModelArn": f"{ARN}:model/x"},
+        {
+            "ModelName": resource,
+            "ExecutionRoleArn": ROLE,
+            "PrimaryContainer": {
+                "Image": IMAGE,
+                "ModelDataUrl": ANY,
+                "Environment": {"GATA_SERVE_MIN_CONFIDENCE": "0.3"},
+            },
+        },
+    )
+    sm.add_response(
+        "create_endpoint_config",
+        {"EndpointConfigArn": f"{ARN}:endpoint-config/x"},
+        {
+            "EndpointConfigName": resource,
+            "ProductionVariants": [
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": resource,
+                    "ServerlessConfig": {"MemorySizeInMB": 4096, "MaxConcurrency": 7},
+                }
+            ],
+        },
+    )
+    call = "create_endpoint" if existing is None else "update_endpoint"
+    sm.add_response(
+        call,
+        {"EndpointArn": f"{ARN}:endpoint/x"},
+        {"EndpointName": NAME, "EndpointConfigName": resource},
+    )
+    return resource
+
+
+def expect_listing(sm, configs: list[str], models: list[str]) -> None:
+    sm.add_response(
+        "list_endpoint_configs",
+        {
+            "EndpointConfigs": [
+                {
+                    "EndpointConfigName": c,
+                    "EndpointConfigArn": f"{ARN}:endpoint-config/c",
+                    "CreationTime": NOW,
+                }
+                for c in configs
+            ]
+        },
+        {"NameContains": NAME, "MaxResults": 100},
+    )
+    sm.add_response(
+        "list_models",
+        {
+            "Models": [
+                {"ModelName": m, "ModelArn": f"{ARN}:model/m", "CreationTime": NOW} for m in models
+            ]
+        },
+        {"NameContains": NAME, "MaxResults": 100},
+    )
