@@ -18,7 +18,8 @@ from gata_assets.cli import app
 from gata_assets.core.ticket_reader import TicketReader
 from gata_assets_tests.pg import fresh_database
 
-BANKING77 = Path("/work/shared/datasets/banking77/train.csv")
+# The shared dataset lives beside the checkout (../shared), never inside the repository.
+BANKING77 = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "banking77" / "train.csv"
 GOOD_BODIES = {"My card has not arrived yet", "How do I reset my PIN?", "Line one\nline two, ok"}
 MESSY_CSV = (
     b"text,category,subject\n"
