@@ -3,13 +3,8 @@
 The job runs the fine-tune image (`containers/finetune`), whose `train` command is gata-train,
 so the code and the contract are the ones the local trainer runs. What SageMaker adds:
 
-- the image: `<repository>:<tag>` with the tag read from an SSM parameter at run time
-  (updating the parameter rolls a new image out; the parameter may also hold a full URI);
-- the train/test Parquet files as channels straight from the S3 artifact store;
-- managed spot (`EnableManagedSpotTraining`, `MaxWaitTimeInSeconds` > `MaxRuntimeInSeconds`)
-  with `CheckpointConfig` under `<artifact prefix>/checkpoints/<job>`: a reclaimed job restarts
-  and gata-train resumes from the newest checkpoint;
-- KMS encryption of the training volume and the output, optional VPC, network isolation;
+- the request built in sagemaker_request.py: image from SSM, S3 channels, managed spot with
+  checkpoints, KMS, optional VPC, network isolation;
 - a job name derived from the Dagster run and asset, so a restarted step re-attaches to its
   job (`DescribeTrainingJob`) instead of paying for a second one;
 - waiting with exponential backoff; `FailureReason` (gata-train's failure file) becomes the
@@ -28,27 +23,15 @@ from typing import Any
 import dagster as dg
 
 from gata_assets.resources.artifact_store import ArtifactStore
+from gata_assets.resources.sagemaker_request import (
+    fields_from_options,
+    image_uri,
+    job_metadata,
+    training_job_request,
+)
 from gata_assets.resources.trainer import Trainer, TrainingResult, training_job_name
 
 TERMINAL = ("Completed", "Failed", "Stopped")
-CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints"
-
-# GATA_* environment (lower-cased, prefix dropped: settings.options) -> field. The names are
-# the ones infra/ exports (see infra/README.md, "What gata reads").
-OPTION_FIELDS = {
-    "sagemaker_training_role_arn": "role_arn",
-    "finetune_image_tag_parameter": "image_tag_parameter",
-    "finetune_image_repository": "image_repository",
-    "sagemaker_name_prefix": "name_prefix",
-    "finetune_instance_type": "instance_type",
-    "finetune_volume_size_gb": "volume_size_gb",
-    "train_on_spot": "use_spot",
-    "finetune_max_exec": "max_runtime_seconds",
-    "finetune_max_wait": "max_wait_seconds",
-    "sagemaker_subnet_ids": "subnet_ids",
-    "sagemaker_security_group_ids": "security_group_ids",
-}
-LIST_FIELDS = ("subnet_ids", "security_group_ids")
 
 
 class SageMakerTrainer(Trainer):
@@ -83,14 +66,7 @@ class SageMakerTrainer(Trainer):
         cls, options: Mapping[str, str], region_name: str | None, kms_key_id: str | None
     ) -> "SageMakerTrainer":
         """Built from `GataSettings.options` (the GATA_* environment)."""
-        values: dict[str, Any] = {}
-        for option, name in OPTION_FIELDS.items():
-            if option in options:
-                raw = options[option]
-                values[name] = (
-                    [x.strip() for x in raw.split(",") if x.strip()] if name in LIST_FIELDS else raw
-                )
-        return cls(region_name=region_name, kms_key_id=kms_key_id, **values)
+        return cls(region_name=region_name, kms_key_id=kms_key_id, **fields_from_options(options))
 
     # -- AWS clients (methods, so tests can hand in stubbed ones) ------------------------
     def sagemaker_client(self) -> Any:
@@ -106,87 +82,14 @@ class SageMakerTrainer(Trainer):
     # -- request --------------------------------------------------------------------------
     def resolve_image(self) -> str:
         value = self.ssm_client().get_parameter(Name=self.image_tag_parameter)["Parameter"]
-        tag = value["Value"].strip()
-        if "/" in tag:  # a full image URI
-            return tag
-        if not self.image_repository:
-            raise dg.Failure(
-                description=f"SSM parameter {self.image_tag_parameter} holds the bare tag "
-                f"{tag!r} but no image_repository is configured (GATA_FINETUNE_IMAGE_REPOSITORY)",
-                allow_retries=False,
-            )
-        return f"{self.image_repository}:{tag}"
+        return image_uri(value["Value"].strip(), self.image_tag_parameter, self.image_repository)
 
     def max_wait(self) -> int:
         return self.max_wait_seconds or 2 * self.max_runtime_seconds
 
-    def training_job_request(
-        self,
-        *,
-        job_name: str,
-        image: str,
-        train_uri: str,
-        test_uri: str,
-        output_uri: str,
-        checkpoint_uri: str,
-        hyperparameters: dict[str, Any],
-        tags: dict[str, str],
-    ) -> dict[str, Any]:
-        def channel(name: str, uri: str) -> dict[str, Any]:
-            return {
-                "ChannelName": name,
-                "DataSource": {
-                    "S3DataSource": {
-                        "S3DataType": "S3Prefix",
-                        "S3Uri": uri,
-                        "S3DataDistributionType": "FullyReplicated",
-                    }
-                },
-                "ContentType": "application/x-parquet",
-                "CompressionType": "None",
-                "InputMode": "File",
-            }
-
-        stopping: dict[str, int] = {"MaxRuntimeInSeconds": self.max_runtime_seconds}
-        if self.use_spot:
-            if self.max_wait() <= self.max_runtime_seconds:
-                raise dg.Failure(
-                    description=f"max_wait_seconds ({self.max_wait()}) must exceed "
-                    f"max_runtime_seconds ({self.max_runtime_seconds}) for spot training",
-                    allow_retries=False,
-                )
-            stopping["MaxWaitTimeInSeconds"] = self.max_wait()
-        resource: dict[str, Any] = {
-            "InstanceType": self.instance_type,
-            "InstanceCount": self.instance_count,
-            "VolumeSizeInGB": self.volume_size_gb,
-        }
-        output: dict[str, Any] = {"S3OutputPath": output_uri}
-        if self.kms_key_id:
-            resource["VolumeKmsKeyId"] = self.kms_key_id
-            output["KmsKeyId"] = self.kms_key_id
-        request: dict[str, Any] = {
-            "TrainingJobName": job_name,
-            "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
-            "RoleArn": self.role_arn,
-            "InputDataConfig": [channel("train", train_uri), channel("test", test_uri)],
-            "OutputDataConfig": output,
-            "ResourceConfig": resource,
-            "StoppingCondition": stopping,
-            "EnableManagedSpotTraining": self.use_spot,
-            "CheckpointConfig": {"S3Uri": checkpoint_uri, "LocalPath": CHECKPOINT_LOCAL_PATH},
-            "EnableNetworkIsolation": self.network_isolation,
-            # SageMaker passes hyperparameters as strings; gata-train coerces them back.
-            "HyperParameters": {k: _as_string(v) for k, v in hyperparameters.items()},
-            "Environment": {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
-            "Tags": [{"Key": k, "Value": v[:256]} for k, v in tags.items()],
-        }
-        if self.subnet_ids:
-            request["VpcConfig"] = {
-                "Subnets": list(self.subnet_ids),
-                "SecurityGroupIds": list(self.security_group_ids),
-            }
-        return request
+    def training_job_request(self, **request: Any) -> dict[str, Any]:
+        """See `sagemaker_request.training_job_request` (the keyword arguments)."""
+        return training_job_request(self, **request)
 
     # -- job lifecycle ----------------------------------------------------------------------
     def describe(self, client: Any, job_name: str) -> dict[str, Any] | None:
@@ -294,37 +197,3 @@ class SageMakerTrainer(Trainer):
             metadata=metadata,
             job_name=job_name,
         )
-
-
-def job_metadata(job: dict[str, Any], region: str | None) -> dict[str, Any]:
-    """Billable time and what spot saved, as Dagster metadata."""
-    billable = int(job.get("BillableTimeInSeconds") or 0)
-    training = int(job.get("TrainingTimeInSeconds") or 0)
-    name = job["TrainingJobName"]
-    metadata: dict[str, Any] = {
-        "job_name": dg.MetadataValue.text(name),
-        "job_status": dg.MetadataValue.text(job["TrainingJobStatus"]),
-        "billable_seconds": dg.MetadataValue.int(billable),
-        "training_seconds": dg.MetadataValue.int(training),
-        "spot": dg.MetadataValue.bool(bool(job.get("EnableManagedSpotTraining"))),
-        "instance_type": dg.MetadataValue.text(
-            job.get("ResourceConfig", {}).get("InstanceType", "")
-        ),
-    }
-    if job.get("EnableManagedSpotTraining") and training:
-        metadata["spot_savings_percent"] = dg.MetadataValue.float(
-            round(100.0 * (1 - billable / training), 1)
-        )
-    if region:
-        metadata["console"] = dg.MetadataValue.url(
-            f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/jobs/{name}"
-        )
-    if job.get("FailureReason"):
-        metadata["failure_reason"] = dg.MetadataValue.text(job["FailureReason"])
-    return metadata
-
-
-def _as_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -1,0 +1,151 @@
+"""The SageMaker trainer: SageMaker stubbed (botocore Stubber validates every request against
+the real API model), SSM and S3 mocked by moto.
+
+Pins the conversation: describe by the deterministic job name (re-attach if it exists), image
+tag from SSM, CreateTrainingJob with spot + checkpoint + max runtime + KMS + VPC, waiting,
+FailureReason surfaced as the Dagster failure, model.tar.gz pulled back and unpacked.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from gata_assets_tests.defs.sagemaker_training_helpers import (
+    BUCKET,
+    JOB,
+    KMS,
+    REPOSITORY,
+    ROLE,
+    RUN_ID,
+    described,
+    make_world,
+    not_found,
+    run_train,
+    trainer,
+    upload_model,
+)
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    yield from make_world(tmp_path, monkeypatch)
+
+
+def expected_request(world) -> dict:
+    def channel(name: str) -> dict:
+        return {
+            "ChannelName": name,
+            "DataSource": {
+                "S3DataSource": {
+                    "S3DataType": "S3Prefix",
+                    "S3Uri": world.refs[name]["uri"],
+                    "S3DataDistributionType": "FullyReplicated",
+                }
+            },
+            "ContentType": "application/x-parquet",
+            "CompressionType": "None",
+            "InputMode": "File",
+        }
+
+    return {
+        "TrainingJobName": JOB,
+        "AlgorithmSpecification": {
+            "TrainingImage": f"{REPOSITORY}:3f2c1ab",  # tag from SSM
+            "TrainingInputMode": "File",
+        },
+        "RoleArn": ROLE,
+        "InputDataConfig": [channel("train"), channel("test")],
+        "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}/gata/training-jobs", "KmsKeyId": KMS},
+        "ResourceConfig": {
+            "InstanceType": "ml.g6.xlarge",
+            "InstanceCount": 1,
+            "VolumeSizeInGB": 30,
+            "VolumeKmsKeyId": KMS,
+        },
+        "StoppingCondition": {"MaxRuntimeInSeconds": 7200, "MaxWaitTimeInSeconds": 14400},
+        "EnableManagedSpotTraining": True,
+        "CheckpointConfig": {
+            "S3Uri": f"s3://{BUCKET}/gata/checkpoints/{JOB}",
+            "LocalPath": "/opt/ml/checkpoints",
+        },
+        "EnableNetworkIsolation": True,
+        "HyperParameters": {
+            "epochs": "3",
+            "learning_rate": "0.0001",
+            "freeze_embeddings": "true",
+            "group": "general",
+        },
+        "Environment": {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+        "Tags": [
+            {"Key": "gata:group", "Value": "general"},
+            {"Key": "dagster:run-id", "Value": RUN_ID},
+            {"Key": "dagster:asset", "Value": "general_model"},
+        ],
+        "VpcConfig": {"Subnets": ["subnet-0a1b2c3d"], "SecurityGroupIds": ["sg-0a1b2c3d"]},
+    }
+
+
+def test_new_job_spot_checkpoint_kms_vpc_then_model_pulled_back(world):
+    upload_model(world.tmp)
+    not_found(world.stub)
+    world.stub.add_response(
+        "create_training_job",
+        {"TrainingJobArn": described("InProgress", "Starting")["TrainingJobArn"]},
+        expected_params=expected_request(world),
+    )
+    for status, secondary in (("InProgress", "Downloading"), ("InProgress", "Training")):
+        world.stub.add_response(
+            "describe_training_job", described(status, secondary), {"TrainingJobName": JOB}
+        )
+    world.stub.add_response(
+        "describe_training_job",
+        described("Completed", "Completed", BillableTimeInSeconds=600, TrainingTimeInSeconds=1800),
+        {"TrainingJobName": JOB},
+    )
+    result = run_train(world)
+    assert result.job_name == JOB and JOB.startswith("gata-general-model-")
+    assert result.metrics == {"accuracy": 0.97, "macro_f1": 0.96}
+    assert (result.model_dir / "gata_model.json").is_file()
+    assert sorted(p.name for p in result.model_dir.iterdir()) == [
+        "gata_model.json",
+        "labels.json",
+        "metrics.json",
+    ]
+    assert result.metadata["billable_seconds"].value == 600
+    assert result.metadata["spot_savings_percent"].value == pytest.approx(66.7)
+    assert result.metadata["spot"].value is True
+
+
+def test_restarted_step_reattaches_to_its_job_instead_of_creating_another(world):
+    upload_model(world.tmp)
+    # The job exists (same run, same asset -> same name): no SSM read, no CreateTrainingJob.
+    world.stub.add_response(
+        "describe_training_job", described("InProgress", "Training"), {"TrainingJobName": JOB}
+    )
+    world.stub.add_response(
+        "describe_training_job", described("InProgress", "Training"), {"TrainingJobName": JOB}
+    )
+    world.stub.add_response(
+        "describe_training_job",
+        described("Completed", "Completed", BillableTimeInSeconds=900, TrainingTimeInSeconds=900),
+        {"TrainingJobName": JOB},
+    )
+    result = run_train(world, trainer(image_tag_parameter="/does/not/exist"))
+    assert result.metrics["macro_f1"] == 0.96
+    assert result.metadata["spot_savings_percent"].value == 0.0
+
+
+def test_failure_reason_becomes_the_dagster_failure(world):
+    not_found(world.stub)
+    world.stub.add_response("create_training_job", {"TrainingJobArn": "arn:x"}, None)
+    reason = "AlgorithmError: test channel has label(s) not in train: 99"
+    world.stub.add_response(
+        "describe_training_job",
+        described("Failed", "Failed", FailureReason=reason, BillableTimeInSeconds=60),
+        {"TrainingJobName": JOB},
+    )
+    with pytest.raises(dg.Failure) as failure:
+        run_train(world)
+    assert reason in failure.value.description and JOB in failure.value.description
+    assert failure.value.metadata["failure_reason"].value == reason
