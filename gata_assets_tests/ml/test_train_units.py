@@ -11,17 +11,13 @@ import pytest
 
 from gata_assets.ml.baselines import tfidf_linear_baseline
 from gata_assets.ml.model_card import read_card, read_labels, read_metrics
-from gata_assets.ml.train.contract import (
-    Hyperparameters,
-    TrainingInputError,
-    TrainingPaths,
-    load_hyperparameters,
-    write_failure,
-)
+from gata_assets.ml.train.contract import TrainingInputError, TrainingPaths, write_failure
 from gata_assets.ml.train.data import bucketed_batches
 from gata_assets.ml.train.fallback import write_fallback_model
-from gata_assets.ml.train.loop import ThreadTuner, learning_rate_at
+from gata_assets.ml.train.hyperparameters import Hyperparameters, load_hyperparameters
 from gata_assets.ml.train.metrics import classification_metrics
+from gata_assets.ml.train.schedule import learning_rate_at
+from gata_assets.ml.train.threads import ThreadTuner
 
 
 def test_paths_default_to_sagemaker_and_follow_overrides(tmp_path):

@@ -14,11 +14,7 @@ hidden `.partial` directory and renamed into place with `state.json` written las
 half-written one is never picked up; the two newest are kept. A checkpoint whose fingerprint
 differs from the current job's (other data or hyperparameters) is ignored, not resumed.
 
-Stopping: SIGTERM (SageMaker stop or spot reclaim: 120 s before SIGKILL) and SIGINT (Dagster
-Pipes forwards a run termination as SIGINT) only set a flag; the training loop checks it
-after every step, writes a checkpoint and exits with status 143 (128 + SIGTERM). A stopped
-job is not a failed one, so no failure file is written; SageMaker marks the job Stopped (or,
-on spot reclaim, restarts it and the checkpoint is resumed).
+Stopping on SIGTERM / SIGINT (the flag the loop polls, exit 143): stop.py.
 """
 
 from __future__ import annotations
@@ -27,7 +23,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,44 +49,6 @@ class TrainState:
     history: list[dict[str, Any]] = field(default_factory=list)
     fingerprint: dict[str, Any] = field(default_factory=dict)
     resumed_from_step: int | None = None
-
-
-class StopRequested(Exception):
-    """A stop signal arrived; a checkpoint has been written."""
-
-    def __init__(self, signal_name: str, step: int) -> None:
-        super().__init__(f"{signal_name} received: checkpoint written at step {step}, stopping")
-        self.signal_name = signal_name
-        self.step = step
-
-
-class StopSignal:
-    """Turns SIGTERM/SIGINT into a flag the loop polls; a second SIGINT interrupts at once."""
-
-    def __init__(self) -> None:
-        self.received: str | None = None
-        self._previous: dict[int, Any] = {}
-
-    def install(self) -> StopSignal:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            self._previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def uninstall(self) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-        self._previous.clear()
-
-    def _handle(self, signum: int, frame: object) -> None:
-        name = signal.Signals(signum).name
-        if self.received is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.received = self.received or name
-        log.warning("%s received: will checkpoint and stop after this step", name)
-
-    @property
-    def requested(self) -> bool:
-        return self.received is not None
 
 
 def _step_dirs(directory: Path) -> list[Path]:
