@@ -1,8 +1,9 @@
 """`gata up`: the whole embedded default in one command.
 
-Seeds the sample ticket database if there is none, then materializes the main job's assets
-with `dagster asset materialize` against a persistent instance under GATA_HOME, so the runs,
-materializations and checks it produced are there when you open the UI (`dagster dev`).
+Seeds the sample ticket database (exactly as `gata seed`) if it holds no tickets, then
+materializes the main job's assets with `dagster asset materialize` against a persistent
+instance under GATA_HOME, so the runs, materializations and checks it produced are there when
+you open the UI (`dagster dev`).
 """
 
 from __future__ import annotations
@@ -17,19 +18,7 @@ import typer
 
 from gata_assets.cli import app
 from gata_assets.cli.common import settings
-
-
-def _has_tickets(url: str) -> bool:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return bool(conn.execute(sa.text("SELECT 1 FROM tickets LIMIT 1")).first())
-    except sa.exc.DBAPIError:
-        return False
-    finally:
-        engine.dispose()
+from gata_assets.cli.tickets import seed as seed_tickets
 
 
 @app.command()
@@ -41,16 +30,8 @@ def up(
     """Seed the embedded ticket database if needed, then materialize the main job's assets."""
     config = settings()
     config.home.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("GATA_TICKET_DB_URL") or config.default_ticket_db_url
-    if not _has_tickets(url):
-        import sqlalchemy as sa
-
-        from gata_assets.core.sample_data import generate_tickets
-        from gata_assets.core.ticket_loading import load_into_database
-
-        frame, names = generate_tickets(n_tickets=tickets, seed=seed)
-        loaded = load_into_database(sa.create_engine(url), frame)
-        typer.echo(f"seeded {loaded} sample tickets in {len(names)} categories")
+    # `gata seed` leaves a database that already holds tickets untouched.
+    seed_tickets(tickets=tickets, seed_value=seed, db_url=None, replace=False)
 
     dagster_home = Path(os.environ.get("DAGSTER_HOME") or config.home / "dagster")
     dagster_home.mkdir(parents=True, exist_ok=True)
