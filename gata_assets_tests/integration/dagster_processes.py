@@ -59,6 +59,19 @@ telemetry:
 """
 
 
+# The data half of the graph (groups extraction + preparation): what the integration tests
+# materialize, since training would take minutes.
+DATA_ASSETS = [
+    "ticket_extract",
+    "general_group",
+    "low_volume_group",
+    "general_train_set",
+    "general_test_set",
+    "low_volume_train_set",
+    "low_volume_test_set",
+]
+
+
 def executable(name: str) -> str:
     """A console script of this interpreter's environment (not whatever PATH finds first)."""
     path = Path(sys.executable).parent / name

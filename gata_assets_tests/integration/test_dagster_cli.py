@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
 
+from gata_assets_tests.integration.dagster_processes import DATA_ASSETS, executable
+
 REPO = Path(__file__).resolve().parents[2]
-DATA_SELECTION = ",".join(
-    [
-        "ticket_extract",
-        "general_group",
-        "low_volume_group",
-        "general_train_set",
-        "general_test_set",
-        "low_volume_train_set",
-        "low_volume_test_set",
-    ]
-)
-
-
-def dagster_cli() -> list[str]:
-    exe = shutil.which("dagster", path=str(Path(sys.executable).parent)) or shutil.which("dagster")
-    assert exe, "the dagster CLI is installed with the package"
-    return [exe]
+DATA_SELECTION = ",".join(DATA_ASSETS)
 
 
 def test_cli_materializes_data_assets_into_the_instance(small_ticket_db, gata_home, tmp_path):
@@ -35,7 +19,7 @@ def test_cli_materializes_data_assets_into_the_instance(small_ticket_db, gata_ho
     dagster_home.mkdir()
     env = {**os.environ, "DAGSTER_HOME": str(dagster_home), "GATA_HOME": str(gata_home)}
     command = [
-        *dagster_cli(),
+        executable("dagster"),
         "asset",
         "materialize",
         "-m",

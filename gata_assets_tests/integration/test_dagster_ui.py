@@ -15,6 +15,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
 
+from gata_assets_tests.integration.dagster_processes import DATA_ASSETS
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,15 +37,6 @@ UI_TIMEOUT_MS = 60_000
 RUN_TIMEOUT_S = 240
 
 DATA_SELECTION = "group:extraction or group:preparation"
-DATA_ASSETS = [
-    "ticket_extract",
-    "general_group",
-    "low_volume_group",
-    "general_train_set",
-    "general_test_set",
-    "low_volume_train_set",
-    "low_volume_test_set",
-]
 # The extract's 3 checks, 2 on each group's split, and the low-volume sufficiency check.
 DATA_CHECKS = 8
 # Names short enough that the graph shows them in full (longer ones are elided with "…").
