@@ -108,7 +108,7 @@ def child_naive(args: argparse.Namespace, train: Any, test: Any, names: list[str
         TrainingArguments,
     )
 
-    from gata_assets.ml.train.data import resolve_base_model
+    from gata_assets.ml.train.channels import resolve_base_model
     from gata_assets.ml.train.metrics import classification_metrics
 
     base, _ = resolve_base_model(args.base_model)
@@ -167,7 +167,7 @@ def child_frozen(args: argparse.Namespace, train: Any, test: Any, names: list[st
     from sklearn.linear_model import LogisticRegression
     from transformers import AutoModel, AutoTokenizer
 
-    from gata_assets.ml.train.data import resolve_base_model
+    from gata_assets.ml.train.channels import resolve_base_model
     from gata_assets.ml.train.metrics import classification_metrics
 
     base, _ = resolve_base_model(args.base_model)

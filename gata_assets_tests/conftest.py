@@ -2,63 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from gata_assets.core import ticket_tables
 from gata_assets.definitions import build_resources
 from gata_assets.settings import GataSettings
-
-WORDS = {
-    "billing": "invoice refund charge payment card receipt",
-    "password": "password reset login locked account credentials",
-    "printer": "printer toner paper jam queue scanner",
-    "vpn": "vpn tunnel remote access token client",
-    "gdpr": "personal data erase request privacy export",
-    "legal": "contract hold subpoena counsel litigation retain",
-}
-
-
-def make_ticket_rows(counts: dict[str, int], start_id: int = 1) -> list[dict]:
-    """Deterministic tickets: `counts[category]` of each, text drawn from its vocabulary."""
-    rows, ticket_id = [], start_id
-    base = datetime(2026, 5, 1, tzinfo=UTC)
-    for category, n in counts.items():
-        words = WORDS.get(category, category).split()
-        for i in range(n):
-            body = " ".join(words[(i + k) % len(words)] for k in range(5))
-            stamp = base + timedelta(hours=ticket_id)
-            rows.append(
-                {
-                    "ticket_id": ticket_id,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                    "subject": f"{category} question {i}",
-                    "body": body,
-                    "category": category,
-                }
-            )
-            ticket_id += 1
-    return rows
-
-
-def load_rows(engine: sa.Engine, rows: list[dict]) -> None:
-    ticket_tables.create_schema(engine)
-    with engine.begin() as conn:
-        ids = ticket_tables.ensure_categories(conn, {r["category"] for r in rows})
-        ticket_tables.insert_tickets(
-            conn,
-            [
-                {
-                    **{k: v for k, v in r.items() if k != "category"},
-                    "category_id": ids[r["category"]],
-                }
-                for r in rows
-            ],
-        )
+from gata_assets_tests.helpers import load_rows, make_ticket_rows
 
 
 @pytest.fixture
@@ -83,3 +34,12 @@ def small_ticket_db(gata_home: Path) -> str:
 @pytest.fixture
 def offline_resources(gata_home: Path) -> dict:
     return build_resources(GataSettings.from_env({"GATA_HOME": str(gata_home)}))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """PostgreSQL and browser tests need a server: they count as slow, so `-m "not slow"` is
+    the fast loop without training, servers, a browser or PostgreSQL."""
+    for item in items:
+        if item.get_closest_marker("postgres") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

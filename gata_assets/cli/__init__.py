@@ -1,6 +1,8 @@
 """The `gata` command: operational tasks around the Dagster assets.
 
 One module per area registers its commands on `app`; importing them here is what wires them.
+Before any command runs, the GATA_* environment is checked against the options table, so a
+misspelt variable stops `gata` with its name instead of being silently ignored.
 """
 
 from __future__ import annotations
@@ -14,4 +16,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from gata_assets.cli import endpoints, models, tickets, up  # noqa: E402,F401  (register their commands)
+
+@app.callback()
+def check_environment() -> None:
+    """gata: ticket-routing models as Dagster assets."""
+    from gata_assets.cli.common import fail, settings
+    from gata_assets.options import SettingsError
+
+    try:
+        settings()
+    except SettingsError as error:
+        raise fail(str(error)) from None
+
+
+from gata_assets.cli import endpoints, models, source, tickets, up  # noqa: E402,F401  (register their commands)

@@ -1,8 +1,10 @@
-"""Helpers shared by the CLI modules: settings, the ticket database URL, clean errors."""
+"""Helpers shared by the CLI modules: settings, the ticket database URL, clean errors.
+
+Resources and the ticket database URL come from `gata_assets/resources/build.py`, the module
+the Dagster definitions build theirs with, so the CLI and the pipeline always agree.
+"""
 
 from __future__ import annotations
-
-import os
 
 import typer
 
@@ -15,9 +17,9 @@ def settings() -> GataSettings:
 
 def ticket_db_url(explicit: str | None) -> str:
     """--db-url, else GATA_TICKET_DB_URL, else the embedded SQLite under GATA_HOME."""
-    if explicit:
-        return explicit
-    return os.environ.get("GATA_TICKET_DB_URL") or settings().default_ticket_db_url
+    from gata_assets.resources.build import ticket_db_url as resolve
+
+    return resolve(settings(), explicit)
 
 
 def fail(message: str) -> typer.Exit:

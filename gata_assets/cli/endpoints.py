@@ -17,7 +17,7 @@ app.add_typer(endpoints_app, name="endpoints")
 
 
 def _deployer():
-    from gata_assets.definitions import build_deployer
+    from gata_assets.resources.build import build_deployer
 
     return build_deployer(settings())
 

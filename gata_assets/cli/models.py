@@ -2,18 +2,20 @@
 
 Uses the same registry the Dagster definitions build from the environment (SQLite under
 GATA_HOME, PostgreSQL by GATA_REGISTRY_DB_URL, or SageMaker with GATA_MODE=aws). Approving
-is all it takes to reach prod: the `prod_promotion_sensor` deploys the newest approved pair.
-A version that failed the champion/challenger gate needs `--force` to be approved.
+is all it takes to reach prod: the `prod_promotion_sensor` deploys the newest approved pair
+of servable versions (every blocking check passed; `list` shows each check's verdict). A
+version that is not servable needs `--force` to be approved, and prod still will not serve
+it until its checks pass.
 """
 
 import json
-import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gata_assets.cli import app
 from gata_assets.cli.common import fail, settings
+from gata_assets.core.verdicts import summary, why_not_servable
 
 if TYPE_CHECKING:
     from gata_assets.resources.registry import ModelRegistry
@@ -25,14 +27,10 @@ Note = Annotated[str, typer.Option("--note", "-m", help="Why: kept with the deci
 
 
 def _registry() -> "ModelRegistry":
-    from gata_assets.defs.automation.resources import build_registry
-    from gata_assets.resources.registry import SqlModelRegistry
+    from gata_assets.resources.build import build_registry
 
-    configured = settings()
-    if configured.options.get("registry_db_url"):
-        # Dagster resolves dg.EnvVar inside runs only; the CLI reads the variable itself.
-        return SqlModelRegistry(url=os.environ["GATA_REGISTRY_DB_URL"])
-    return build_registry(configured)
+    # Dagster resolves dg.EnvVar inside runs only; the CLI reads GATA_REGISTRY_DB_URL itself.
+    return build_registry(settings(), resolve_secrets=True)
 
 
 def _gate(gate: dict) -> str:
@@ -53,7 +51,7 @@ def list_versions(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
 ) -> None:
-    """Registered versions, newest first, with status, macro-F1 and gate verdict."""
+    """Registered versions, newest first: status, macro-F1, every blocking check's verdict."""
     entries = _registry().list(group=group, status=status)
     if as_json:
         typer.echo(json.dumps([e.as_dict() for e in entries], indent=1, default=str))
@@ -67,6 +65,8 @@ def list_versions(
             f"{e.version}  {e.group}  {e.status}  macro-F1 {f1}  gate {_gate(e.gate)}  "
             f"registered {e.registered_at[:19]}" + (f"  note: {e.note}" if e.note else "")
         )
+        servable = "servable" if e.servable else "NOT servable"
+        typer.echo(f"    {servable}: {summary(e.checks)}")
 
 
 def _decide(version: str, approve: bool, note: str, force: bool = False) -> None:
@@ -79,15 +79,18 @@ def _decide(version: str, approve: bool, note: str, force: bool = False) -> None
             raise GataInputError(
                 f"no model version {version!r} in the registry (`gata models list`)"
             )
-        if approve and entry.gate.get("passed") is False and not force:
+        if approve and not entry.servable and not force:
             raise GataInputError(
-                f"{version} failed the champion/challenger gate ({entry.gate.get('reason')}); "
-                "approve with --force if prod should serve it anyway"
+                f"{version} is not servable ({why_not_servable(entry.checks)}): prod serves "
+                "only versions whose every blocking check passed; --force records the "
+                "approval anyway"
             )
         entry = registry.approve(version, note) if approve else registry.reject(version, note)
     except GataInputError as error:
         raise fail(str(error)) from None
     typer.echo(f"{entry.version}: {entry.status}")
+    if approve and not entry.servable:
+        typer.echo(f"note: prod will not serve {version} until every blocking check passed")
     if approve:
         typer.echo("prod_promotion_sensor deploys the newest approved general + low_volume pair")
 
@@ -96,7 +99,9 @@ def _decide(version: str, approve: bool, note: str, force: bool = False) -> None
 def approve(
     version: str,
     note: Note = "",
-    force: Annotated[bool, typer.Option(help="Approve even if it failed the gate.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Record the approval even if a blocking check failed.")
+    ] = False,
 ) -> None:
     """Approve VERSION for prod."""
     _decide(version, True, note, force)

@@ -18,8 +18,11 @@ import pyarrow.parquet as pq
 
 from gata_assets.core.schema import EXTRACT_COLUMNS
 from gata_assets.core.ticket_reader import Watermark
+from gata_assets.core.ticket_rows import RowSpec
 from gata_assets.core.validation import SeenIds, validate_chunk
 
+# Ticket ids are int64 when the help desk's id column is an integer, text otherwise
+# (`extract_schema(text_ids=True)`); every other column has one type.
 EXTRACT_SCHEMA = pa.schema(
     [
         ("ticket_id", pa.int64()),
@@ -34,6 +37,12 @@ EXTRACT_SCHEMA = pa.schema(
 )
 
 
+def extract_schema(text_ids: bool) -> pa.Schema:
+    if not text_ids:
+        return EXTRACT_SCHEMA
+    return EXTRACT_SCHEMA.set(0, pa.field("ticket_id", pa.string()))
+
+
 @dataclass
 class DeltaStats:
     rows: int = 0
@@ -45,33 +54,30 @@ class DeltaStats:
         return sum(self.quarantined.values())
 
 
-def _to_table(frame: pd.DataFrame) -> pa.Table:
+def _to_table(frame: pd.DataFrame, schema: pa.Schema = EXTRACT_SCHEMA) -> pa.Table:
     return pa.Table.from_pandas(
-        frame.loc[:, list(EXTRACT_COLUMNS)], schema=EXTRACT_SCHEMA, preserve_index=False
+        frame.loc[:, list(EXTRACT_COLUMNS)], schema=schema, preserve_index=False
     )
 
 
 def write_delta(
     chunks: Iterable[pd.DataFrame],
-    categories: Mapping[int, str],
+    spec: RowSpec | Mapping[int, str],
     delta_path: Path,
     quarantine_path: Path,
 ) -> DeltaStats:
     """Validate streamed chunks into `delta_path`; failures (with reasons) to `quarantine_path`."""
-    stats, seen = DeltaStats(), SeenIds()
+    stats, seen, spec = DeltaStats(), SeenIds(), RowSpec.of(spec)
+    schema = extract_schema(spec.text_ids)
     quarantined: list[pd.DataFrame] = []
-    with pq.ParquetWriter(delta_path, EXTRACT_SCHEMA) as writer:
+    with pq.ParquetWriter(delta_path, schema) as writer:
         for raw in chunks:
             if raw.empty:
                 continue
-            # The last raw row, valid or not: quarantined rows are kept, not re-read forever.
-            last = raw.iloc[-1]
-            stamp = pd.Timestamp(last["updated_at"])
-            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-            stats.watermark = Watermark(stamp.to_pydatetime(), int(last["ticket_id"]))
-            valid, bad = validate_chunk(raw, categories, seen)
+            stats.watermark = _last_mark(raw, spec) or stats.watermark
+            valid, bad = validate_chunk(raw, spec, seen)
             if not valid.empty:
-                writer.write_table(_to_table(valid))
+                writer.write_table(_to_table(valid, schema))
                 stats.rows += len(valid)
             if not bad.empty:
                 quarantined.append(bad.astype(str))
@@ -85,16 +91,39 @@ def write_delta(
     return stats
 
 
+def _last_mark(raw: pd.DataFrame, spec: RowSpec) -> Watermark | None:
+    """The last raw row, valid or not: quarantined rows are kept, not re-read forever."""
+    last = raw.iloc[-1]
+    ticket_id = spec.ticket_ids(raw["ticket_id"].iloc[-1:]).iloc[0]
+    stamp = pd.Timestamp(last["updated_at"])
+    if pd.isna(ticket_id) or pd.isna(stamp):
+        return None  # cannot be compared against; the previous row's mark still holds
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    value = str(ticket_id) if spec.text_ids else int(ticket_id)
+    return Watermark(stamp.to_pydatetime(), value)
+
+
 def merge_snapshot(previous: Path | None, delta: Path, out_path: Path) -> pd.DataFrame:
-    """Previous snapshot with changed tickets replaced by the delta; written to `out_path`."""
-    fresh = pq.read_table(delta).to_pandas()
+    """Previous snapshot with changed tickets replaced by the delta; written to `out_path`.
+
+    When one side has int64 ids and the other text ids (a desk remapped onto a text id
+    column), the int64 ids fold in as their decimal text, so older extracts keep loading.
+    """
+    tables = [pq.read_table(p) for p in (previous, delta) if p is not None]
+    text_ids = any(pa.types.is_string(t.schema.field("ticket_id").type) for t in tables)
+    schema = extract_schema(text_ids)
+    frames = [t.to_pandas() for t in tables]
+    if text_ids:
+        for frame in frames:
+            frame["ticket_id"] = frame["ticket_id"].astype(str)
+    fresh = frames[-1]
     if previous is None:
         merged = fresh
     else:
-        old = pq.read_table(previous).to_pandas()
+        old = frames[0]
         merged = pd.concat(
             [old[~old["ticket_id"].isin(fresh["ticket_id"])], fresh], ignore_index=True
         )
     merged = merged.sort_values("ticket_id", kind="stable").reset_index(drop=True)
-    pq.write_table(_to_table(merged), out_path)
+    pq.write_table(_to_table(merged, schema), out_path)
     return merged

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from gata_assets.core.model_groups import GENERAL, LOW_VOLUME
 from gata_assets.core.schema import HANDOFF_CATEGORY, HANDOFF_LABEL, SPLIT_COLUMNS
 
 
@@ -21,6 +22,10 @@ class TicketGroups:
     general: pd.DataFrame
     low_volume: pd.DataFrame
     low_volume_categories: tuple[str, ...]
+
+    def frame(self, group: str) -> pd.DataFrame:
+        """The tickets of one model group, by its name in `core.model_groups`."""
+        return {GENERAL.name: self.general, LOW_VOLUME.name: self.low_volume}[group]
 
 
 def group_tickets(tickets: pd.DataFrame, min_general_examples: int) -> TicketGroups:

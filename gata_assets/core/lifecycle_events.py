@@ -78,7 +78,10 @@ def run_event(
     models = [m for m in models if m["asset"] not in {e["asset"] for e in endpoints}]
     extract = refs.get("ticket_extract", {})
     batches = [r.get("batch_id") for r in refs.values() if r.get("batch_id")]
+    # Models first (their train+test hash), then whatever else the run wrote (an endpoint's
+    # or a day's predictions carry their models' hash), so no downstream run reports null.
     hashes = [m["data_sha256"] for m in models if m["data_sha256"]]
+    hashes += [str(r["data_sha256"]) for r in refs.values() if r.get("data_sha256")]
     detail = {
         "schema": SCHEMA,
         "status": status,

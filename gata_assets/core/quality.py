@@ -21,13 +21,18 @@ def empty_text_count(frame: pd.DataFrame) -> int:
     return int((frame["text"].fillna("").str.strip().str.len() == 0).sum())
 
 
-def duplicate_ids(frame: pd.DataFrame) -> list[int]:
+def _plain(ticket_id: object) -> int | str:
+    """An id as JSON metadata shows it: int64 ids as ints, text ids as they are."""
+    return ticket_id if isinstance(ticket_id, str) else int(ticket_id)  # type: ignore[call-overload]
+
+
+def duplicate_ids(frame: pd.DataFrame) -> list[int | str]:
     ids = frame["ticket_id"]
-    return sorted(int(i) for i in ids[ids.duplicated()].unique())
+    return sorted(_plain(i) for i in ids[ids.duplicated()].unique())
 
 
-def overlapping_ids(train: pd.DataFrame, test: pd.DataFrame) -> list[int]:
-    return sorted(int(i) for i in set(train["ticket_id"]) & set(test["ticket_id"]))
+def overlapping_ids(train: pd.DataFrame, test: pd.DataFrame) -> list[int | str]:
+    return sorted(_plain(i) for i in set(train["ticket_id"]) & set(test["ticket_id"]))
 
 
 def categories_missing_from_train(train: pd.DataFrame, test: pd.DataFrame) -> list[str]:

@@ -32,9 +32,18 @@ class ModelVersion:
     note: str = ""
     # The champion/challenger verdict the version got when it was trained.
     gate: dict[str, Any] = field(default_factory=dict)
+    # Every blocking check's verdict: {check: {"passed": bool, "reason": str, "checked_at"}}.
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def servable(self) -> bool:
+        """Every blocking check on this version passed (`core/verdicts.py`)."""
+        from gata_assets.core.verdicts import is_servable
+
+        return is_servable(self.checks)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "servable": self.servable}
 
     @property
     def macro_f1(self) -> float | None:

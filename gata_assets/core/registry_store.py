@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from gata_assets.core.errors import GataInputError
 from gata_assets.core.registry_entry import PENDING, STATUSES, ModelVersion
+from gata_assets.core.verdicts import GATE_CHECK
 
 metadata = sa.MetaData()
 model_registry = sa.Table(
@@ -35,6 +36,17 @@ model_registry = sa.Table(
     # The champion/challenger verdict this version got when it was trained (JSON).
     sa.Column("gate", sa.Text, nullable=False, default="{}"),
 )
+# One row per (version, blocking check): its own table, so databases made before it gain it
+# through create_all, and a check may report before or after the version is registered.
+model_checks = sa.Table(
+    "model_checks",
+    metadata,
+    sa.Column("version", sa.String(200), primary_key=True),
+    sa.Column("check_name", sa.String(100), primary_key=True),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -44,7 +56,7 @@ def _iso(value: datetime | None) -> str | None:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
-def _row(row: sa.Row) -> ModelVersion:
+def _row(row: sa.Row, checks: dict[str, dict] | None = None) -> ModelVersion:
     return ModelVersion(
         version=row.version,
         group=row.model_group,
@@ -59,7 +71,16 @@ def _row(row: sa.Row) -> ModelVersion:
         decided_at=_iso(row.decided_at),
         note=row.note or "",
         gate=json.loads(row.gate or "{}"),
+        checks=checks or {},
     )
+
+
+def _verdict(row: sa.Row) -> dict:
+    return {
+        "passed": bool(row.passed),
+        "reason": row.reason or "",
+        "checked_at": _iso(row.checked_at),
+    }
 
 
 class RegistryStore:
@@ -105,7 +126,28 @@ class RegistryStore:
         query = sa.select(model_registry).where(model_registry.c.version == version)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return _row(row) if row is not None else None
+            return _row(row, self._checks(conn, [version]).get(version)) if row else None
+
+    def _checks(self, conn: sa.Connection, versions: list[str]) -> dict[str, dict[str, dict]]:
+        query = sa.select(model_checks).where(model_checks.c.version.in_(versions))
+        found: dict[str, dict[str, dict]] = {}
+        for row in conn.execute(query):
+            found.setdefault(row.version, {})[row.check_name] = _verdict(row)
+        return found
+
+    def record_check(
+        self, version: str, check: str, passed: bool, reason: str, details: dict | None = None
+    ) -> None:
+        """Keep the newest verdict of `check` on `version` (a re-run check replaces it)."""
+        key = (model_checks.c.version == version) & (model_checks.c.check_name == check)
+        values = {"passed": bool(passed), "reason": reason, "checked_at": datetime.now(UTC)}
+        with self.engine.begin() as conn:
+            conn.execute(model_checks.delete().where(key))
+            conn.execute(model_checks.insert().values(version=version, check_name=check, **values))
+            if check == GATE_CHECK and details is not None:
+                gate = json.dumps(details, sort_keys=True, default=str)
+                where = model_registry.c.version == version
+                conn.execute(model_registry.update().where(where).values(gate=gate))
 
     def require(self, version: str) -> ModelVersion:
         found = self.get(version)
@@ -123,7 +165,9 @@ class RegistryStore:
             query = query.where(model_registry.c.status == status)
         query = query.order_by(model_registry.c.registered_at.desc(), model_registry.c.version)
         with self.engine.connect() as conn:
-            return [_row(r) for r in conn.execute(query)]
+            rows = list(conn.execute(query))
+            checks = self._checks(conn, [r.version for r in rows]) if rows else {}
+        return [_row(r, checks.get(r.version)) for r in rows]
 
     def set_status(self, version: str, status: str, note: str = "") -> ModelVersion:
         if status not in STATUSES:

@@ -30,8 +30,15 @@ HANDOFF_CATEGORY = "__low_volume__"
 
 @dataclass(frozen=True)
 class TicketColumnMap:
-    """Where each canonical field lives in the help-desk database."""
+    """Where each canonical field lives in the help-desk database.
 
+    Empty `subject`: the desk has no subject line. `body` may name several columns
+    (`description,first_comment`), joined by newlines. Empty `category_table`: the label
+    column holds the queue name itself. `table_schema` qualifies both tables (a view works as well
+    as a table); `ticket_filter` keeps only some tickets (see core/ticket_filter.py).
+    """
+
+    table_schema: str = ""
     ticket_table: str = "tickets"
     ticket_id: str = "ticket_id"
     created_at: str = "created_at"
@@ -42,17 +49,27 @@ class TicketColumnMap:
     category_table: str = "categories"
     category_id: str = "category_id"
     category_name: str = "name"
+    ticket_filter: str = ""
+
+    def body_columns(self) -> tuple[str, ...]:
+        return tuple(c.strip() for c in self.body.split(",") if c.strip())
+
+    @property
+    def has_category_table(self) -> bool:
+        return bool(self.category_table.strip())
 
     def ticket_columns(self) -> dict[str, str]:
-        """Canonical name → database column for the ticket table."""
-        return {
+        """Query label → database column for the ticket table (`body_0`, `body_1`... for
+        each body column; no `subject` when the desk has none)."""
+        mapped = {
             "ticket_id": self.ticket_id,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
-            "subject": self.subject,
-            "body": self.body,
-            "label": self.label,
         }
+        if self.subject.strip():
+            mapped["subject"] = self.subject.strip()
+        mapped |= {f"body_{i}": column for i, column in enumerate(self.body_columns())}
+        return mapped | {"label": self.label}
 
 
 def compose_text(subject: str | None, body: str | None) -> str:

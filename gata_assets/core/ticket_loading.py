@@ -35,10 +35,6 @@ class ImportReport:
     rejected: dict[str, int]
     reject_path: Path
 
-    @property
-    def rows_read(self) -> int:
-        return self.imported + self.duplicates_skipped + sum(self.rejected.values())
-
 
 def load_into_database(engine: sa.Engine, frame: pd.DataFrame) -> int:
     """Insert a `sample_data` frame (category names, ticket ids kept) in one transaction."""

@@ -14,9 +14,12 @@ from typing import Any
 
 import dagster as dg
 
+from gata_assets.core.model_groups import GROUP_NAMES
+from gata_assets.core.references import ServingModel
 from gata_assets.resources.artifact_store import ArtifactStore
 
-MODEL_ROLES = ("general", "low_volume")
+# One model per group behind each router endpoint.
+MODEL_ROLES = GROUP_NAMES
 
 
 class DeploymentError(RuntimeError):
@@ -25,10 +28,11 @@ class DeploymentError(RuntimeError):
 
 @dataclass(frozen=True)
 class EndpointSpec:
-    """What to deploy: endpoint name and the model references the training assets returned."""
+    """What to deploy: endpoint name and, per role, the model to serve (a `ServingModel`;
+    a model reference or a {"uri", "model_version"} mapping is taken as one)."""
 
     name: str
-    models: Mapping[str, Mapping[str, Any]]
+    models: Mapping[str, ServingModel]
     min_confidence: float = 0.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -36,13 +40,15 @@ class EndpointSpec:
         missing = [role for role in MODEL_ROLES if role not in self.models]
         if missing:
             raise ValueError(f"endpoint {self.name}: no model reference for {missing}")
+        served = {role: ServingModel.of(model) for role, model in self.models.items()}
+        object.__setattr__(self, "models", served)
 
     def versions(self) -> dict[str, str]:
-        return {role: str(self.models[role].get("model_version", "")) for role in MODEL_ROLES}
+        return {role: self.models[role].model_version for role in MODEL_ROLES}
 
     def tag(self) -> str:
         """Short, stable id of this model pair: same models → same tag (and same tarball)."""
-        joined = "|".join(f"{r}={self.models[r]['uri']}" for r in MODEL_ROLES)
+        joined = "|".join(f"{r}={self.models[r].uri}" for r in MODEL_ROLES)
         return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
 

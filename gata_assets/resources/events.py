@@ -10,11 +10,12 @@ import json
 import os
 from abc import ABC, abstractmethod
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+
+from gata_assets.resources.aws import AwsResource
 
 EVENT_SOURCE = "gata"
 
@@ -58,21 +59,13 @@ class LocalEventLog(EventSink):
         return [json.loads(line) for line in target.read_text().splitlines() if line.strip()]
 
 
-class EventBridgeEvents(EventSink):
+class EventBridgeEvents(EventSink, AwsResource):
     """EventBridge `PutEvents` on `bus_name` with source "gata"."""
 
     bus_name: str = "default"
-    region_name: str | None = None
-    endpoint_url: str | None = None
-
-    @cached_property
-    def _client(self) -> Any:
-        import boto3
-
-        return boto3.client("events", region_name=self.region_name, endpoint_url=self.endpoint_url)
 
     def emit(self, detail_type: str, detail: dict[str, Any]) -> None:
-        response = self._client.put_events(
+        response = self.client("events").put_events(
             Entries=[
                 {
                     "Source": EVENT_SOURCE,

@@ -2,19 +2,51 @@
 
 Rolling out a new image is one write (an SSM parameter in AWS, `image_tags.json` under
 GATA_HOME locally); the image-tag sensor notices it and retrains or redeploys. The trainer and
-deployer resolve the image themselves when they run; this resource only lets the sensor
-*watch* the tags. boto3 is imported lazily.
+deployer resolve the image themselves when they run, through `resolve_image` below, so both
+read a parameter's value the same way; this resource only lets the sensor *watch* the tags.
 """
 
 import json
 from abc import ABC, abstractmethod
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from gata_assets.resources.aws import AwsResource
+
 IMAGE_ROLES = ("finetune", "inference")
+
+
+class ImageNotResolved(ValueError):
+    """An image parameter's value names no image: a bare tag or digest with no repository."""
+
+
+def image_uri(value: str, parameter: str, repository: str, repository_setting: str) -> str:
+    """The image an SSM parameter's value names.
+
+    A full URI (it has a registry path: `host/repo:tag` or `host/repo@sha256:...`) is used as
+    is; a bare tag becomes `<repository>:<tag>`, a bare digest (`sha256:...`, with or without
+    a leading `@`) `<repository>@sha256:...`.
+    """
+    value = value.strip()
+    if "/" in value:
+        return value
+    if not repository:
+        raise ImageNotResolved(
+            f"SSM parameter {parameter} holds {value!r}, not an image URI; set "
+            f"{repository_setting} or publish the full URI"
+        )
+    digest = value.removeprefix("@")
+    if digest.startswith("sha256:"):
+        return f"{repository}@{digest}"
+    return f"{repository}:{value}"
+
+
+def resolve_image(ssm: Any, parameter: str, repository: str, repository_setting: str) -> str:
+    """Read `parameter` with the SSM client `ssm` and return the image URI it names."""
+    value = ssm.get_parameter(Name=parameter)["Parameter"]["Value"]
+    return image_uri(value, parameter, repository, repository_setting)
 
 
 class ImageTagSource(dg.ConfigurableResource, ABC):
@@ -49,26 +81,18 @@ class LocalImageTags(ImageTagSource):
         staging.replace(target)
 
 
-class SsmImageTags(ImageTagSource):
+class SsmImageTags(ImageTagSource, AwsResource):
     """One SSM parameter per role, the same ones the SageMaker trainer and deployer read."""
 
     finetune_parameter: str = "/gata/images/finetune/tag"
     inference_parameter: str = "/gata/images/inference/tag"
-    region_name: str | None = None
-    endpoint_url: str | None = None
-
-    @cached_property
-    def _client(self) -> Any:
-        import boto3
-
-        return boto3.client("ssm", region_name=self.region_name, endpoint_url=self.endpoint_url)
 
     def current_tags(self) -> dict[str, str]:
         names = {"finetune": self.finetune_parameter, "inference": self.inference_parameter}
-        tags = {}
+        ssm, tags = self.client("ssm"), {}
         for role, name in names.items():
             try:
-                tags[role] = self._client.get_parameter(Name=name)["Parameter"]["Value"]
-            except self._client.exceptions.ParameterNotFound:
+                tags[role] = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+            except ssm.exceptions.ParameterNotFound:
                 continue  # not published yet: nothing to watch for this role
         return tags

@@ -1,7 +1,7 @@
 """Knobs of the lifecycle automation, as one resource visible (and overridable) in the UI.
 
 Each field can be set from the environment as `GATA_<FIELD>` (e.g.
-`GATA_RETRAIN_MIN_NEW_TICKETS=200`); `definitions.py` maps them like the pipeline's knobs.
+`GATA_RETRAIN_MIN_NEW_TICKETS=200`), one row each in gata_assets/options.py.
 Values are range-checked when the definitions load, so a typo such as a drift threshold of
 25 (meant: 0.25) fails there, with the field named, instead of silently never triggering.
 """
@@ -25,6 +25,14 @@ class LifecycleConfig(dg.ConfigurableResource):
 
     retrain_drift_min_tickets: int = Field(default=100, ge=1)
     """Drift of a handful of tickets is noise: judge it only from this many new tickets."""
+
+    quality_window_tickets: int = Field(default=500, ge=1)
+    """Routing-quality sensor: live accuracy is judged over the last this many tickets that
+    have both a stored prediction and a final queue (fewer: not judged yet)."""
+
+    quality_drop_points: float = Field(default=5.0, gt=0.0, le=100.0)
+    """Routing-quality sensor: retrain when live accuracy is more than this many percentage
+    points below the model's test accuracy."""
 
     gate_tolerance: float = Field(default=0.01, ge=0.0, le=1.0)
     """Champion/challenger: a new model may score at most this much macro-F1 below the

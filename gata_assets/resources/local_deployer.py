@@ -58,7 +58,7 @@ class LocalDeployer(Deployer):
         if not (root / ".complete").is_file():
             staging = root.with_name(f".{root.name}.{uuid.uuid4().hex}")
             for role in MODEL_ROLES:
-                store.get_dir(spec.models[role]["uri"], staging / role)
+                store.get_dir(spec.models[role].uri, staging / role)
             (staging / ".complete").touch()
             shutil.rmtree(root, ignore_errors=True)
             staging.rename(root)

@@ -6,8 +6,10 @@ point there, so the local run exercises exactly the code path of a SageMaker job
 streams gata-train's log lines and its final metrics into the Dagster run; a run termination
 reaches gata-train as SIGINT, which checkpoints and stops.
 
-With `checkpoint_root` set, checkpoints live under `<checkpoint_root>/<job name>` (a name
-derived from run id and asset), so a retried step of the same run resumes where it stopped.
+With `checkpoint_root` set, checkpoints live under `<checkpoint_root>/<job name>`, a name
+derived from what is trained (asset, data hashes, hyperparameters; `training_identity`), not
+from the run: a retried step, a run retry or a re-execution from failure (each a new run id)
+resumes from the checkpoint the failed attempt left instead of starting over.
 """
 
 import json
@@ -18,8 +20,14 @@ from typing import Any
 
 import dagster as dg
 
+from gata_assets.core.references import SplitRef
 from gata_assets.resources.artifact_store import ArtifactStore
-from gata_assets.resources.trainer import Trainer, TrainingResult, training_job_name
+from gata_assets.resources.trainer import (
+    Trainer,
+    TrainingResult,
+    identity_job_name,
+    training_identity,
+)
 
 TRAIN_MODULE = "gata_assets.ml.train.entrypoint"
 
@@ -37,8 +45,8 @@ class LocalTrainer(Trainer):
         context: dg.AssetExecutionContext,
         *,
         group: str,
-        train_ref: dict[str, Any],
-        test_ref: dict[str, Any],
+        train_ref: SplitRef,
+        test_ref: SplitRef,
         hyperparameters: dict[str, Any],
         artifact_store: ArtifactStore,
         work_dir: Path,
@@ -46,15 +54,17 @@ class LocalTrainer(Trainer):
         from gata_assets.ml.model_card import read_metrics
         from gata_assets.ml.train.contract import TrainingPaths, read_failure
 
-        job_name = training_job_name(context.run.run_id, context.asset_key.to_python_identifier())
+        asset_name = context.asset_key.to_python_identifier()
+        identity = training_identity(asset_name, train_ref, test_ref, hyperparameters)
+        job_name = identity_job_name(asset_name, identity)
         paths = TrainingPaths.under(Path(work_dir) / "opt-ml")
         if self.checkpoint_root:
             paths = TrainingPaths(
                 **{**vars(paths), "checkpoint_dir": Path(self.checkpoint_root) / job_name}
             )
         paths.make_dirs()
-        artifact_store.get_file(train_ref["uri"], paths.train_channel / "train.parquet")
-        artifact_store.get_file(test_ref["uri"], paths.test_channel / "test.parquet")
+        artifact_store.get_file(train_ref.uri, paths.train_channel / "train.parquet")
+        artifact_store.get_file(test_ref.uri, paths.test_channel / "test.parquet")
         # As SageMaker writes it: every value a string.
         (paths.config_dir / "hyperparameters.json").write_text(
             json.dumps({k: _as_string(v) for k, v in hyperparameters.items()}, indent=1)

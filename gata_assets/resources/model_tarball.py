@@ -47,7 +47,7 @@ def ensure(spec: EndpointSpec, store: ArtifactStore) -> str:
     with tempfile.TemporaryDirectory(prefix="gata-tarball-") as scratch:
         root = Path(scratch)
         dirs = {
-            role: store.get_dir(spec.models[role]["uri"], root / "models" / role)
+            role: store.get_dir(spec.models[role].uri, root / "models" / role)
             for role in MODEL_ROLES
         }
         return store.put_file(pack(dirs, root / "model.tar.gz"), key).uri

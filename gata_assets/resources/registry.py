@@ -2,8 +2,9 @@
 
 Two implementations behind one interface: a `model_registry` table in the gata database
 (SQLite under GATA_HOME by default, PostgreSQL by URL) and a SageMaker Model Package Group
-(`sagemaker_registry.py`). Preprod follows every version that passes the champion/challenger
-gate; prod follows only versions a person approved, so the approval lives here.
+(`sagemaker_registry.py`). Each blocking check records its verdict here; a version is
+servable only when all passed (`core/verdicts.py`). Preprod follows every servable version;
+prod follows only servable versions a person approved, so the approval lives here too.
 """
 
 from abc import ABC, abstractmethod
@@ -46,6 +47,24 @@ class ModelRegistry(dg.ConfigurableResource, ABC):
 
     @abstractmethod
     def set_status(self, version: str, status: str, note: str = "") -> ModelVersion: ...
+
+    @abstractmethod
+    def record_check(
+        self, version: str, check: str, passed: bool, reason: str, details: dict | None = None
+    ) -> None:
+        """Record a blocking check's verdict on a registered version (the newest wins).
+        `details` of the champion/challenger check become the version's `gate` record."""
+
+    def servable(self, group: str, approved: bool = False) -> "list[ModelVersion]":
+        """Versions of `group` whose every blocking check passed (approved ones only when
+        asked), newest first: the only versions gata serves or compares against."""
+        status = APPROVED if approved else None
+        return [entry for entry in self.list(group=group, status=status) if entry.servable]
+
+    def latest_servable(
+        self, group: str, approved: bool = False, exclude: str = ""
+    ) -> ModelVersion | None:
+        return next((e for e in self.servable(group, approved) if e.version != exclude), None)
 
     def approve(self, version: str, note: str = "") -> ModelVersion:
         return self.set_status(version, APPROVED, note)
@@ -106,3 +125,8 @@ class SqlModelRegistry(ModelRegistry):
 
     def set_status(self, version: str, status: str, note: str = "") -> ModelVersion:
         return self._store.set_status(version, status, note)
+
+    def record_check(
+        self, version: str, check: str, passed: bool, reason: str, details: dict | None = None
+    ) -> None:
+        self._store.record_check(version, check, passed, reason, details)

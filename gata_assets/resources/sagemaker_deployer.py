@@ -4,19 +4,20 @@ Each deployment creates a model and an endpoint config (`<endpoint>-<tag>-<time>
 creates or updates the endpoint. SageMaker keeps the old config serving until the new one is
 healthy; we wait for the outcome, surface `FailureReason`, delete what a failed attempt
 created, and after a success delete configs and models nothing uses any more. The image
-comes from an SSM parameter: rolling out a new image is one parameter write plus a redeploy.
-boto3 is imported lazily so loading the Dagster definitions stays fast.
+comes from an SSM parameter (`image_tags.resolve_image`, as for the trainer): rolling out a
+new image is one parameter write plus a redeploy. Clients come from `AwsResource`.
 """
 
 import json
 import time
-from functools import cached_property
 from typing import Any
 
 from gata_assets.resources import model_tarball
 from gata_assets.resources import sagemaker_cleanup as cleanup
 from gata_assets.resources.artifact_store import ArtifactStore
+from gata_assets.resources.aws import AwsResource
 from gata_assets.resources.deployer import Deployer, DeploymentError, EndpointSpec
+from gata_assets.resources.image_tags import ImageNotResolved, resolve_image
 
 BUSY = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
 # describe_endpoint field -> `gata endpoints status` column.
@@ -34,8 +35,7 @@ def deployment_stamp() -> str:
     return time.strftime("%Y%m%d%H%M%S", time.gmtime())
 
 
-class SageMakerDeployer(Deployer):
-    region_name: str | None = None
+class SageMakerDeployer(Deployer, AwsResource):
     role_arn: str = ""
     image_parameter: str = "/gata/images/inference/tag"
     # Used when the parameter holds a bare tag rather than a full image URI.
@@ -47,33 +47,20 @@ class SageMakerDeployer(Deployer):
     # A serverless endpoint may be scaled to zero: the check's first call pays a cold start.
     latency_budget_ms: float = 20000.0
 
-    def _client(self, service: str) -> Any:
-        import boto3
-
-        return boto3.client(service, region_name=self.region_name)
-
-    @cached_property
+    @property
     def _sagemaker(self) -> Any:
-        return self._client("sagemaker")
-
-    @cached_property
-    def _runtime(self) -> Any:
-        return self._client("sagemaker-runtime")
-
-    @cached_property
-    def _ssm(self) -> Any:
-        return self._client("ssm")
+        return self.client("sagemaker")
 
     def image(self) -> str:
-        value = self._ssm.get_parameter(Name=self.image_parameter)["Parameter"]["Value"].strip()
-        if "/" in value or "@" in value:
-            return value
-        if not self.image_repository:
-            raise DeploymentError(
-                f"SSM {self.image_parameter} holds {value!r}, not an image URI; set "
-                "GATA_SAGEMAKER_IMAGE_REPOSITORY or publish the full URI"
+        try:
+            return resolve_image(
+                self.client("ssm"),
+                self.image_parameter,
+                self.image_repository,
+                "GATA_SAGEMAKER_IMAGE_REPOSITORY",
             )
-        return f"{self.image_repository}:{value}"
+        except ImageNotResolved as error:
+            raise DeploymentError(str(error)) from None
 
     def _describe(self, name: str) -> dict[str, Any] | None:
         try:
@@ -111,19 +98,18 @@ class SageMakerDeployer(Deployer):
             time.sleep(delay)
             delay = min(delay * 1.5, 60.0)
 
-    def deploy(self, spec: EndpointSpec, store: ArtifactStore, log: Any) -> dict[str, Any]:
-        if not self.role_arn:
-            raise DeploymentError("set GATA_SAGEMAKER_ROLE_ARN: SageMaker models need a role")
-        image, model_data = self.image(), model_tarball.ensure(spec, store)
-        resource = f"{spec.name}-{spec.tag()[:8]}-{deployment_stamp()}"
-        serverless = {"MemorySizeInMB": self.memory_size_mb, "MaxConcurrency": self.max_concurrency}
-        existing = self._describe(spec.name)
+    def _current(self, name: str) -> dict[str, Any] | None:
+        """The endpoint as it stands; a Failed one is deleted first (it cannot be updated)."""
+        existing = self._describe(name)
         if existing and existing["EndpointStatus"] == "Failed":
-            self._remove_failed(spec.name)
-            existing = None
-        previous = existing.get("EndpointConfigName") if existing else None
-        old_reason = existing.get("FailureReason") if existing else None
-        action = "create" if existing is None else "update"
+            self._remove_failed(name)
+            return None
+        return existing
+
+    def _roll_out(
+        self, spec: EndpointSpec, resource: str, image: str, model_data: str, existing: Any, log
+    ) -> dict[str, Any]:
+        """Create model and config `resource`, point the endpoint at it, wait for the outcome."""
         sm = self._sagemaker
         try:
             sm.create_model(
@@ -141,16 +127,31 @@ class SageMakerDeployer(Deployer):
                     {
                         "VariantName": "AllTraffic",
                         "ModelName": resource,
-                        "ServerlessConfig": serverless,
+                        "ServerlessConfig": self._serverless(),
                     }
                 ],
             )
             start = sm.create_endpoint if existing is None else sm.update_endpoint
             start(EndpointName=spec.name, EndpointConfigName=resource)
+            action = "create" if existing is None else "update"
             log.info(f"{action} {spec.name} → {resource} ({image}); waiting for InService")
-            final = self._wait(spec.name, resource, old_reason)
+            old_reason = existing.get("FailureReason") if existing else None
+            return self._wait(spec.name, resource, old_reason)
         except sm.exceptions.ClientError as error:
-            final = {"EndpointStatus": "NotStarted", "FailureReason": str(error)}
+            return {"EndpointStatus": "NotStarted", "FailureReason": str(error)}
+
+    def _serverless(self) -> dict[str, int]:
+        return {"MemorySizeInMB": self.memory_size_mb, "MaxConcurrency": self.max_concurrency}
+
+    def deploy(self, spec: EndpointSpec, store: ArtifactStore, log: Any) -> dict[str, Any]:
+        if not self.role_arn:
+            raise DeploymentError("set GATA_SAGEMAKER_ROLE_ARN: SageMaker models need a role")
+        image, model_data = self.image(), model_tarball.ensure(spec, store)
+        resource = f"{spec.name}-{spec.tag()[:8]}-{deployment_stamp()}"
+        existing = self._current(spec.name)
+        previous = existing.get("EndpointConfigName") if existing else None
+        action = "create" if existing is None else "update"
+        final = self._roll_out(spec, resource, image, model_data, existing, log)
         if final["EndpointStatus"] != "InService" or final.get("EndpointConfigName") != resource:
             cleanup.delete(self._sagemaker, [resource], [resource], quiet=True)
             reason = final.get("FailureReason") or f"status {final['EndpointStatus']}"
@@ -167,14 +168,14 @@ class SageMakerDeployer(Deployer):
             "model_name": resource,
             "image": image,
             "model_data_url": model_data,
-            "serverless": serverless,
+            "serverless": self._serverless(),
             "previous_config": previous,
             "deleted_stale": stale,
             "model_versions": spec.versions(),
         }
 
     def invoke(self, name: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
-        reply = self._runtime.invoke_endpoint(
+        reply = self.client("sagemaker-runtime").invoke_endpoint(
             EndpointName=name,
             ContentType="application/json",
             Accept="application/json",

@@ -5,20 +5,27 @@ SageMaker numbers packages itself, so the gata version is kept as the package de
 (found by listing) and every lineage field as CustomerMetadataProperties, which the SageMaker
 console shows next to the approval status. Approving or rejecting is `update_model_package`,
 the same action as in the console, so an approval made there is seen by gata's
-prod-promotion sensor too. boto3 is imported lazily."""
+prod-promotion sensor too. Each blocking check's verdict is kept the same way
+(`check_<name>` = passed/failed, `why_<name>` = its reason), added with
+`update_model_package`. Only a real not-found means "nothing registered": a throttle
+(retried by botocore first), AccessDenied or any other error fails with AWS's code and
+message, so the gate never reads "no champion" off a 403. boto3 is imported lazily."""
 
 import re
 import uuid
-from functools import cached_property
 from typing import Any
 
 from gata_assets.core.errors import GataInputError
 from gata_assets.core.registry_entry import PENDING, STATUSES, ModelVersion
+from gata_assets.core.verdicts import GATE_CHECK
+from gata_assets.resources.aws import AwsResource, call_failed, is_not_found
 from gata_assets.resources.registry import ModelRegistry
 
 # CustomerMetadataProperties values: at most 256 characters from a restricted alphabet.
 _UNSAFE = re.compile(r"[^\w\s.:/=+\-@]")
 _FIELDS = ("data_sha256", "code_version", "base_model", "artifact_uri", "batch_id")
+# SageMaker keeps at most 50 properties; registration leaves room for the check verdicts.
+MAX_PROPERTIES, CHECK_ROOM = 50, 8
 
 
 def _safe(value: Any) -> str:
@@ -40,25 +47,23 @@ def _number(text: str) -> Any:
         return text
 
 
-class SageMakerModelRegistry(ModelRegistry):
+class SageMakerModelRegistry(ModelRegistry, AwsResource):
     package_group: str = "gata-ticket-routing"
-    region_name: str | None = None
-    endpoint_url: str | None = None
 
-    @cached_property
-    def _client(self) -> Any:
-        import boto3
-
-        return boto3.client(
-            "sagemaker", region_name=self.region_name, endpoint_url=self.endpoint_url
-        )
+    @property
+    def sagemaker(self) -> Any:
+        return self.client("sagemaker")
 
     def _ensure_group(self) -> str:
         # Terraform creates it in AWS; creating it on first use keeps fresh accounts working.
         try:
-            self._client.describe_model_package_group(ModelPackageGroupName=self.package_group)
-        except self._client.exceptions.ClientError:
-            self._client.create_model_package_group(
+            self.sagemaker.describe_model_package_group(ModelPackageGroupName=self.package_group)
+        except self.sagemaker.exceptions.ClientError as error:
+            if not is_not_found(error):
+                raise call_failed(
+                    error, f"DescribeModelPackageGroup {self.package_group}"
+                ) from None
+            self.sagemaker.create_model_package_group(
                 ModelPackageGroupName=self.package_group,
                 ModelPackageGroupDescription="gata ticket-routing models",
             )
@@ -74,14 +79,16 @@ class SageMakerModelRegistry(ModelRegistry):
             query["ModelApprovalStatus"] = status
         found = []
         try:
-            for page in self._client.get_paginator("list_model_packages").paginate(**query):
+            for page in self.sagemaker.get_paginator("list_model_packages").paginate(**query):
                 found.extend(page["ModelPackageSummaryList"])
-        except self._client.exceptions.ClientError:
-            return []  # the group does not exist yet: nothing registered
+        except self.sagemaker.exceptions.ClientError as error:
+            if is_not_found(error):
+                return []  # the group does not exist yet: nothing registered
+            raise call_failed(error, f"ListModelPackages {self.package_group}") from None
         return found
 
     def _describe(self, arn: str) -> dict[str, Any]:
-        return self._client.describe_model_package(ModelPackageName=arn)
+        return self.sagemaker.describe_model_package(ModelPackageName=arn)
 
     def _find(self, version: str) -> dict[str, Any] | None:
         for summary in self._summaries():
@@ -105,6 +112,11 @@ class SageMakerModelRegistry(ModelRegistry):
             ),
             note=package.get("ApprovalDescription", ""),
             gate={k[5:]: _number(v) for k, v in meta.items() if k.startswith("gate_")},
+            checks={
+                k[6:]: {"passed": v == "passed", "reason": meta.get(f"why_{k[6:]}", "")}
+                for k, v in meta.items()
+                if k.startswith("check_")
+            },
             **{name: meta.get(name, "") for name in _FIELDS},
         )
 
@@ -136,11 +148,13 @@ class SageMakerModelRegistry(ModelRegistry):
             **_scalars("gate_", gate or {}),
             **_scalars("metric_", metrics),
         }
-        arn = self._client.create_model_package(
+        arn = self.sagemaker.create_model_package(
             ModelPackageGroupName=self._ensure_group(),
             ModelPackageDescription=version,
             ModelApprovalStatus=PENDING,
-            CustomerMetadataProperties=dict(list(properties.items())[:50]),
+            CustomerMetadataProperties=dict(
+                list(properties.items())[: MAX_PROPERTIES - CHECK_ROOM]
+            ),
             MetadataProperties={"CommitId": _safe(code_version) or "unknown"},
             # The same token for the same version: a retried call never makes a second package.
             ClientToken=str(uuid.uuid5(uuid.NAMESPACE_URL, f"gata:{group}:{version}")),
@@ -166,9 +180,29 @@ class SageMakerModelRegistry(ModelRegistry):
             raise GataInputError(
                 f"no model version {version!r} in the registry (`gata models list`)"
             )
-        self._client.update_model_package(
+        self.sagemaker.update_model_package(
             ModelPackageArn=package["ModelPackageArn"],
             ModelApprovalStatus=status,
             ApprovalDescription=note,
         )
         return self._entry(self._describe(package["ModelPackageArn"]))
+
+    def record_check(
+        self, version: str, check: str, passed: bool, reason: str, details: dict | None = None
+    ) -> None:
+        package = self._find(version)
+        if package is None:
+            raise GataInputError(
+                f"no model version {version!r} in the registry to record {check} on"
+            )
+        meta = package.get("CustomerMetadataProperties", {})
+        verdict = {f"check_{check}": "passed" if passed else "failed", f"why_{check}": reason}
+        update = {k[:128]: _safe(v) for k, v in verdict.items()}
+        if check == GATE_CHECK and details:
+            room = MAX_PROPERTIES - len(set(meta) | set(update))
+            fresh = {k: v for k, v in _scalars("gate_", details).items() if k not in meta}
+            update |= {k: v for k, v in _scalars("gate_", details).items() if k in meta}
+            update |= dict(list(fresh.items())[: max(room, 0)])
+        self.sagemaker.update_model_package(
+            ModelPackageArn=package["ModelPackageArn"], CustomerMetadataProperties=update
+        )

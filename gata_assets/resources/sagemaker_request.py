@@ -3,8 +3,8 @@
 Kept apart from the resource that calls boto3 and waits, so every field of a request can be
 checked without AWS. What the request asks SageMaker for:
 
-- the image: `<repository>:<tag>` with the tag read from an SSM parameter at run time
-  (updating the parameter rolls a new image out; the parameter may also hold a full URI);
+- the image, read from an SSM parameter at run time (`image_tags.resolve_image`: updating
+  the parameter rolls a new image out);
 - the train/test Parquet files as channels straight from the S3 artifact store;
 - managed spot (`EnableManagedSpotTraining`, `MaxWaitTimeInSeconds` > `MaxRuntimeInSeconds`)
   with `CheckpointConfig` under `<artifact prefix>/checkpoints/<job>`: a reclaimed job restarts
@@ -12,54 +12,56 @@ checked without AWS. What the request asks SageMaker for:
 - KMS encryption of the training volume and the output, optional VPC, network isolation.
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 
 CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints"
 
-# GATA_* environment (lower-cased, prefix dropped: settings.options) -> field. The names are
-# the ones infra/ exports (see infra/README.md, "What gata reads").
-OPTION_FIELDS = {
-    "sagemaker_training_role_arn": "role_arn",
-    "finetune_image_tag_parameter": "image_tag_parameter",
-    "finetune_image_repository": "image_repository",
-    "sagemaker_name_prefix": "name_prefix",
-    "finetune_instance_type": "instance_type",
-    "finetune_volume_size_gb": "volume_size_gb",
-    "train_on_spot": "use_spot",
-    "finetune_max_exec": "max_runtime_seconds",
-    "finetune_max_wait": "max_wait_seconds",
-    "sagemaker_subnet_ids": "subnet_ids",
-    "sagemaker_security_group_ids": "security_group_ids",
-}
-LIST_FIELDS = ("subnet_ids", "security_group_ids")
+
+def channel(name: str, uri: str) -> dict[str, Any]:
+    """One Parquet file from S3 as a training channel."""
+    return {
+        "ChannelName": name,
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "S3Prefix",
+                "S3Uri": uri,
+                "S3DataDistributionType": "FullyReplicated",
+            }
+        },
+        "ContentType": "application/x-parquet",
+        "CompressionType": "None",
+        "InputMode": "File",
+    }
 
 
-def fields_from_options(options: Mapping[str, str]) -> dict[str, Any]:
-    """Trainer fields from `GataSettings.options` (the GATA_* environment)."""
-    values: dict[str, Any] = {}
-    for option, name in OPTION_FIELDS.items():
-        if option in options:
-            raw = options[option]
-            values[name] = (
-                [x.strip() for x in raw.split(",") if x.strip()] if name in LIST_FIELDS else raw
+def stopping_condition(config: Any) -> dict[str, int]:
+    """Run limit; with spot also the wait limit, which SageMaker wants above the run limit."""
+    stopping: dict[str, int] = {"MaxRuntimeInSeconds": config.max_runtime_seconds}
+    if config.use_spot:
+        if config.max_wait() <= config.max_runtime_seconds:
+            raise dg.Failure(
+                description=f"max_wait_seconds ({config.max_wait()}) must exceed "
+                f"max_runtime_seconds ({config.max_runtime_seconds}) for spot training",
+                allow_retries=False,
             )
-    return values
+        stopping["MaxWaitTimeInSeconds"] = config.max_wait()
+    return stopping
 
 
-def image_uri(tag: str, parameter: str, repository: str) -> str:
-    """The image for an SSM parameter's value: a full URI as is, a bare tag on `repository`."""
-    if "/" in tag:  # a full image URI
-        return tag
-    if not repository:
-        raise dg.Failure(
-            description=f"SSM parameter {parameter} holds the bare tag "
-            f"{tag!r} but no image_repository is configured (GATA_FINETUNE_IMAGE_REPOSITORY)",
-            allow_retries=False,
-        )
-    return f"{repository}:{tag}"
+def resources_and_output(config: Any, output_uri: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`ResourceConfig` and `OutputDataConfig`, both KMS-encrypted when a key is configured."""
+    resource: dict[str, Any] = {
+        "InstanceType": config.instance_type,
+        "InstanceCount": config.instance_count,
+        "VolumeSizeInGB": config.volume_size_gb,
+    }
+    output: dict[str, Any] = {"S3OutputPath": output_uri}
+    if config.kms_key_id:
+        resource["VolumeKmsKeyId"] = config.kms_key_id
+        output["KmsKeyId"] = config.kms_key_id
+    return resource, output
 
 
 def training_job_request(
@@ -75,40 +77,7 @@ def training_job_request(
     tags: dict[str, str],
 ) -> dict[str, Any]:
     """`CreateTrainingJob` arguments; `config` is the `SageMakerTrainer` (its fields)."""
-
-    def channel(name: str, uri: str) -> dict[str, Any]:
-        return {
-            "ChannelName": name,
-            "DataSource": {
-                "S3DataSource": {
-                    "S3DataType": "S3Prefix",
-                    "S3Uri": uri,
-                    "S3DataDistributionType": "FullyReplicated",
-                }
-            },
-            "ContentType": "application/x-parquet",
-            "CompressionType": "None",
-            "InputMode": "File",
-        }
-
-    stopping: dict[str, int] = {"MaxRuntimeInSeconds": config.max_runtime_seconds}
-    if config.use_spot:
-        if config.max_wait() <= config.max_runtime_seconds:
-            raise dg.Failure(
-                description=f"max_wait_seconds ({config.max_wait()}) must exceed "
-                f"max_runtime_seconds ({config.max_runtime_seconds}) for spot training",
-                allow_retries=False,
-            )
-        stopping["MaxWaitTimeInSeconds"] = config.max_wait()
-    resource: dict[str, Any] = {
-        "InstanceType": config.instance_type,
-        "InstanceCount": config.instance_count,
-        "VolumeSizeInGB": config.volume_size_gb,
-    }
-    output: dict[str, Any] = {"S3OutputPath": output_uri}
-    if config.kms_key_id:
-        resource["VolumeKmsKeyId"] = config.kms_key_id
-        output["KmsKeyId"] = config.kms_key_id
+    resource, output = resources_and_output(config, output_uri)
     request: dict[str, Any] = {
         "TrainingJobName": job_name,
         "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
@@ -116,7 +85,7 @@ def training_job_request(
         "InputDataConfig": [channel("train", train_uri), channel("test", test_uri)],
         "OutputDataConfig": output,
         "ResourceConfig": resource,
-        "StoppingCondition": stopping,
+        "StoppingCondition": stopping_condition(config),
         "EnableManagedSpotTraining": config.use_spot,
         "CheckpointConfig": {"S3Uri": checkpoint_uri, "LocalPath": CHECKPOINT_LOCAL_PATH},
         "EnableNetworkIsolation": config.network_isolation,

@@ -3,38 +3,46 @@
 The job runs the fine-tune image (`containers/finetune`), whose `train` command is gata-train,
 so the code and the contract are the ones the local trainer runs. What SageMaker adds:
 
-- the request built in sagemaker_request.py: image from SSM, S3 channels, managed spot with
-  checkpoints, KMS, optional VPC, network isolation;
-- a job name derived from the Dagster run and asset, so a restarted step re-attaches to its
-  job (`DescribeTrainingJob`) instead of paying for a second one;
+- the request built in sagemaker_request.py: image from SSM (`image_tags.resolve_image`),
+  S3 channels, managed spot with checkpoints, KMS, optional VPC, network isolation;
+- a job name derived from what it trains (asset, data hashes, hyperparameters, image; see
+  `trainer.training_identity`), not from the run: before creating a job, the trainer asks
+  for that name (`DescribeTrainingJob`). InProgress: a retried, re-executed or restarted run
+  re-attaches and waits; Completed: its output is reused, nothing is paid twice; Failed or
+  Stopped: a fresh job under the next `-r<n>` name (same checkpoint folder, so it resumes).
+  A terminated Dagster run stops its job (`StopTrainingJob`);
 - waiting with exponential backoff; `FailureReason` (gata-train's failure file) becomes the
   Dagster failure; billable seconds and spot savings become metadata; `model.tar.gz` is pulled
   back through the artifact store and unpacked for the asset to store and check.
 
-boto3 is imported lazily: loading the Dagster definitions does not pay for it.
+Clients come from `AwsResource` (region, endpoint URL, retries), created when first used.
 """
 
 import tarfile
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from gata_assets.core.references import SplitRef
 from gata_assets.resources.artifact_store import ArtifactStore
-from gata_assets.resources.sagemaker_request import (
-    fields_from_options,
-    image_uri,
-    job_metadata,
-    training_job_request,
+from gata_assets.resources.aws import AwsResource
+from gata_assets.resources.image_tags import ImageNotResolved, resolve_image
+from gata_assets.resources.sagemaker_request import job_metadata, training_job_request
+from gata_assets.resources.trainer import (
+    Trainer,
+    TrainingResult,
+    identity_job_name,
+    training_identity,
 )
-from gata_assets.resources.trainer import Trainer, TrainingResult, training_job_name
 
 TERMINAL = ("Completed", "Failed", "Stopped")
+DEAD = ("Failed", "Stopped", "Stopping")
+MAX_JOB_ATTEMPTS = 20
 
 
-class SageMakerTrainer(Trainer):
+class SageMakerTrainer(Trainer, AwsResource):
     """Trains on SageMaker; needs the S3 artifact store (channels and outputs live there)."""
 
     role_arn: str = ""
@@ -43,7 +51,6 @@ class SageMakerTrainer(Trainer):
     """SSM parameter holding the fine-tune image tag (or a full image URI)."""
     image_repository: str = ""
     """ECR repository URL the tag belongs to (unused when the parameter holds a full URI)."""
-    region_name: str | None = None
     name_prefix: str = "gata"
     """Job names start with `<prefix>-` (the IAM policies are scoped to it)."""
     instance_type: str = "ml.g6.xlarge"
@@ -61,28 +68,17 @@ class SageMakerTrainer(Trainer):
     poll_initial_seconds: float = 15.0
     poll_max_seconds: float = 120.0
 
-    @classmethod
-    def from_options(
-        cls, options: Mapping[str, str], region_name: str | None, kms_key_id: str | None
-    ) -> "SageMakerTrainer":
-        """Built from `GataSettings.options` (the GATA_* environment)."""
-        return cls(region_name=region_name, kms_key_id=kms_key_id, **fields_from_options(options))
-
-    # -- AWS clients (methods, so tests can hand in stubbed ones) ------------------------
-    def sagemaker_client(self) -> Any:
-        import boto3
-
-        return boto3.client("sagemaker", region_name=self.region_name)
-
-    def ssm_client(self) -> Any:
-        import boto3
-
-        return boto3.client("ssm", region_name=self.region_name)
-
     # -- request --------------------------------------------------------------------------
     def resolve_image(self) -> str:
-        value = self.ssm_client().get_parameter(Name=self.image_tag_parameter)["Parameter"]
-        return image_uri(value["Value"].strip(), self.image_tag_parameter, self.image_repository)
+        try:
+            return resolve_image(
+                self.client("ssm"),
+                self.image_tag_parameter,
+                self.image_repository,
+                "GATA_FINETUNE_IMAGE_REPOSITORY",
+            )
+        except ImageNotResolved as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
 
     def max_wait(self) -> int:
         return self.max_wait_seconds or 2 * self.max_runtime_seconds
@@ -117,63 +113,100 @@ class SageMakerTrainer(Trainer):
             time.sleep(delay)
             delay = min(self.poll_max_seconds, max(delay * 2, 1.0))
 
-    def train(
-        self,
-        context: dg.AssetExecutionContext,
-        *,
-        group: str,
-        train_ref: dict[str, Any],
-        test_ref: dict[str, Any],
-        hyperparameters: dict[str, Any],
-        artifact_store: ArtifactStore,
-        work_dir: Path,
-    ) -> TrainingResult:
-        from gata_assets.ml.model_card import read_metrics
-
+    def check_inputs(self, train_ref: SplitRef) -> None:
+        """Fail before any AWS call when this trainer cannot run at all."""
         if not self.role_arn:
             raise dg.Failure(
                 description="the SageMaker trainer has no execution role: set "
                 "GATA_SAGEMAKER_TRAINING_ROLE_ARN",
                 allow_retries=False,
             )
-        if not str(train_ref["uri"]).startswith("s3://"):
+        if not str(train_ref.uri).startswith("s3://"):
             raise dg.Failure(
                 description="the SageMaker trainer needs the S3 artifact store "
-                f"(train set at {train_ref['uri']}): set GATA_MODE=aws",
+                f"(train set at {train_ref.uri}): set GATA_MODE=aws",
                 allow_retries=False,
             )
-        run_id = context.run.run_id
-        asset_name = context.asset_key.to_python_identifier()
-        job_name = training_job_name(run_id, asset_name, prefix=self.name_prefix)
-        client = self.sagemaker_client()
-        job = self.describe(client, job_name)
-        if job is not None:
-            context.log.info(
-                f"re-attaching to SageMaker training job {job_name} ({job['TrainingJobStatus']})"
-            )
+
+    def start_or_attach(
+        self, context: Any, base_name: str, image: str, store: ArtifactStore, **request: Any
+    ) -> str:
+        """The job to wait for: the one already running or completed for these inputs, else
+        a new one (under the next free name when earlier attempts failed or were stopped)."""
+        client = self.client("sagemaker")
+        for attempt in range(MAX_JOB_ATTEMPTS):
+            job_name = base_name if attempt == 0 else f"{base_name[:59]}-r{attempt}"
+            job = self.describe(client, job_name)
+            if job is None:
+                break
+            status = job["TrainingJobStatus"]
+            if status not in DEAD:
+                verb = "reusing the output of" if status == "Completed" else "re-attaching to"
+                context.log.info(f"{verb} SageMaker training job {job_name} ({status})")
+                return job_name
+            context.log.warning(f"SageMaker training job {job_name} is {status}: starting anew")
         else:
-            request = self.training_job_request(
+            raise dg.Failure(
+                description=f"{MAX_JOB_ATTEMPTS} SageMaker training jobs for these inputs "
+                f"({base_name}) failed or were stopped; not starting another",
+                allow_retries=False,
+            )
+        client.create_training_job(
+            **self.training_job_request(
                 job_name=job_name,
-                image=self.resolve_image(),
-                train_uri=train_ref["uri"],
-                test_uri=test_ref["uri"],
-                output_uri=artifact_store.uri("training-jobs"),
-                checkpoint_uri=artifact_store.uri(f"checkpoints/{job_name}"),
-                hyperparameters=hyperparameters,
-                tags={"gata:group": group, "dagster:run-id": run_id, "dagster:asset": asset_name},
+                image=image,
+                output_uri=store.uri("training-jobs"),
+                # Shared by every attempt at these inputs: a fresh attempt resumes.
+                checkpoint_uri=store.uri(f"checkpoints/{base_name}"),
+                **request,
             )
-            client.create_training_job(**request)
-            context.log.info(
-                f"started SageMaker training job {job_name} on {self.instance_type}"
-                f"{' (spot)' if self.use_spot else ''}"
-            )
+        )
+        context.log.info(
+            f"started SageMaker training job {job_name} on {self.instance_type}"
+            f"{' (spot)' if self.use_spot else ''}"
+        )
+        return job_name
+
+    def finish(self, context: Any, job_name: str) -> dict[str, Any]:
+        """Wait for the job to end; an interrupted run stops it rather than leave it billing."""
+        client = self.client("sagemaker")
         try:
-            job = self.wait(context, client, job_name)
+            return self.wait(context, client, job_name)
         except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
             context.log.warning(f"run interrupted: stopping SageMaker training job {job_name}")
             client.stop_training_job(TrainingJobName=job_name)
             raise
 
+    def train(
+        self,
+        context: dg.AssetExecutionContext,
+        *,
+        group: str,
+        train_ref: SplitRef,
+        test_ref: SplitRef,
+        hyperparameters: dict[str, Any],
+        artifact_store: ArtifactStore,
+        work_dir: Path,
+    ) -> TrainingResult:
+        from gata_assets.ml.model_card import read_metrics
+
+        self.check_inputs(train_ref)
+        run_id = context.run.run_id
+        asset_name = context.asset_key.to_python_identifier()
+        image = self.resolve_image()
+        identity = training_identity(asset_name, train_ref, test_ref, hyperparameters, image)
+        base_name = identity_job_name(asset_name, identity, prefix=self.name_prefix)
+        job_name = self.start_or_attach(
+            context,
+            base_name,
+            image,
+            artifact_store,
+            train_uri=train_ref.uri,
+            test_uri=test_ref.uri,
+            hyperparameters=hyperparameters,
+            tags={"gata:group": group, "dagster:run-id": run_id, "dagster:asset": asset_name},
+        )
+        job = self.finish(context, job_name)
         metadata = job_metadata(job, self.region_name)
         if job["TrainingJobStatus"] != "Completed":
             reason = job.get("FailureReason") or f"job {job['TrainingJobStatus'].lower()}"
@@ -183,17 +216,21 @@ class SageMakerTrainer(Trainer):
                 metadata=metadata,
                 allow_retries=False,
             )
-        archive = artifact_store.get_file(
-            job["ModelArtifacts"]["S3ModelArtifacts"], Path(work_dir) / "model.tar.gz"
-        )
-        model_dir = Path(work_dir) / "model"
-        model_dir.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(model_dir, filter="data")  # refuses absolute paths and links out
-        archive.unlink()
+        model_dir = unpack_model(job, artifact_store, Path(work_dir))
         return TrainingResult(
             model_dir=model_dir,
             metrics=read_metrics(model_dir),
             metadata=metadata,
             job_name=job_name,
         )
+
+
+def unpack_model(job: dict[str, Any], store: ArtifactStore, work_dir: Path) -> Path:
+    """The job's model.tar.gz, fetched through the store and unpacked under `work_dir`."""
+    archive = store.get_file(job["ModelArtifacts"]["S3ModelArtifacts"], work_dir / "model.tar.gz")
+    model_dir = work_dir / "model"
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "r:gz") as tar:
+        tar.extractall(model_dir, filter="data")  # refuses absolute paths and links out
+    archive.unlink()
+    return model_dir

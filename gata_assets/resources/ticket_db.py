@@ -3,7 +3,8 @@
 Embedded default: a SQLite file under GATA_HOME. Production: PostgreSQL/Aurora by URL, given
 through `dg.EnvVar("GATA_TICKET_DB_URL")` so the password never appears in the UI or logs, or
 assembled from an AWS Secrets Manager secret (`AuroraTicketDatabase`). Both speak SQLAlchemy
-and share the same reader.
+and share the same reader, a context manager: `with ticket_db.reader() as reader:` disposes
+its engine when the block ends.
 """
 
 import json
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from gata_assets.core.schema import TicketColumnMap
+from gata_assets.resources.aws import AwsResource
 
 if TYPE_CHECKING:
     from gata_assets.core.ticket_reader import TicketReader
@@ -40,16 +42,21 @@ class TicketDatabase(dg.ConfigurableResource):
         return self.url
 
     def reader(self) -> "TicketReader":
+        """A reader whose schema was checked; use it in a `with` block (it owns an engine)."""
         from gata_assets.core.ticket_reader import TicketReader
 
         reader = TicketReader.from_url(
             self.connection_url(), TicketColumnMap(**self.columns.model_dump())
         )
-        reader.verify_schema()
+        try:
+            reader.verify_schema()
+        except BaseException:
+            reader.close()
+            raise
         return reader
 
 
-class AuroraTicketDatabase(TicketDatabase):
+class AuroraTicketDatabase(TicketDatabase, AwsResource):
     """PostgreSQL/Aurora whose credentials live in AWS Secrets Manager.
 
     The secret is the JSON document RDS manages (`username`, `password`, `host`, `port`,
@@ -58,13 +65,11 @@ class AuroraTicketDatabase(TicketDatabase):
 
     url: str = ""
     secret_id: str
-    region_name: str | None = None
 
     def connection_url(self) -> str:
-        import boto3
         import sqlalchemy as sa
 
-        client = boto3.client("secretsmanager", region_name=self.region_name)
+        client = self.client("secretsmanager")
         secret = json.loads(client.get_secret_value(SecretId=self.secret_id)["SecretString"])
         return sa.URL.create(
             "postgresql+psycopg",

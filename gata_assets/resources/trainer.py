@@ -11,6 +11,7 @@ the environment as `GATA_TRAIN_<FIELD>` (e.g. `GATA_TRAIN_EPOCHS=2`).
 """
 
 import hashlib
+import json
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 
 import dagster as dg
 
+from gata_assets.core.references import SplitRef
 from gata_assets.resources.artifact_store import ArtifactStore
 
 JOB_NAME_LIMIT = 63  # SageMaker: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}
@@ -50,13 +52,14 @@ class TrainingConfig(dg.ConfigurableResource):
     """Blocking check: macro-F1 must be >= the TF-IDF baseline's plus this margin."""
 
     def hyperparameters(self, group: str) -> dict[str, Any]:
-        low_volume = group == "low_volume"
-        return {
+        from gata_assets.core.model_groups import model_group
+
+        shared = {
             "base_model": self.base_model,
-            "epochs": self.low_volume_epochs if low_volume else self.epochs,
+            "epochs": self.epochs,
             "learning_rate": self.learning_rate,
             "head_learning_rate": self.head_learning_rate,
-            "batch_size": self.low_volume_batch_size if low_volume else self.batch_size,
+            "batch_size": self.batch_size,
             "max_length": self.max_length,
             "seed": self.seed,
             "warmup_ratio": self.warmup_ratio,
@@ -65,6 +68,9 @@ class TrainingConfig(dg.ConfigurableResource):
             "checkpoint_steps": self.checkpoint_steps,
             "num_threads": self.num_threads,
         }
+        # A group's own defaults (e.g. `low_volume_epochs`) are named in its ModelGroup.
+        fields = model_group(group).hyperparameter_fields
+        return shared | {hp: getattr(self, name) for hp, name in fields.items()}
 
 
 @dataclass(frozen=True)
@@ -78,12 +84,39 @@ class TrainingResult:
     job_name: str = ""
 
 
-def training_job_name(run_id: str, asset_name: str, prefix: str = "gata") -> str:
-    """Deterministic per (run, asset): a restarted run step finds its job instead of
-    launching a second one. At most 63 characters of [a-zA-Z0-9-]."""
-    digest = hashlib.sha256(f"{run_id}:{asset_name}".encode()).hexdigest()[:10]
+# Hyperparameters that name the run's model rather than shape the training: left out of the
+# training identity, so a retried or re-executed run (a new run id, a new version) finds the
+# job or checkpoint its first attempt left.
+RUN_DEPENDENT = ("model_version",)
+
+
+def training_identity(
+    asset_name: str,
+    train_ref: SplitRef,
+    test_ref: SplitRef,
+    hyperparameters: dict[str, Any],
+    image: str = "",
+) -> str:
+    """What a training job trains, hashed: asset, exact data, hyperparameters and image."""
+    stable = {k: v for k, v in hyperparameters.items() if k not in RUN_DEPENDENT}
+    payload = {
+        "asset": asset_name,
+        "train": train_ref.sha256 or train_ref.uri,
+        "test": test_ref.sha256 or test_ref.uri,
+        "hyperparameters": stable,
+        "image": image,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def identity_job_name(
+    asset_name: str, identity: str, prefix: str = "gata", attempt: int = 0
+) -> str:
+    """`<prefix>-<asset>-<identity>[-r<n>]`: the same inputs give the same name, so a new
+    run finds the job; `-r<n>` names a fresh attempt after a failed or stopped one (SageMaker
+    never reuses a job name). At most 63 characters of [a-zA-Z0-9-]."""
+    tail = f"-{identity[:20]}" + (f"-r{attempt}" if attempt else "")
     readable = re.sub(r"[^a-zA-Z0-9]+", "-", f"{prefix}-{asset_name}").strip("-")
-    tail = f"-{run_id.replace('-', '')[:8]}-{digest}"
     return f"{readable[: JOB_NAME_LIMIT - len(tail)].rstrip('-')}{tail}"
 
 
@@ -96,8 +129,8 @@ class Trainer(dg.ConfigurableResource, ABC):
         context: dg.AssetExecutionContext,
         *,
         group: str,
-        train_ref: dict[str, Any],
-        test_ref: dict[str, Any],
+        train_ref: SplitRef,
+        test_ref: SplitRef,
         hyperparameters: dict[str, Any],
         artifact_store: ArtifactStore,
         work_dir: Path,
@@ -106,7 +139,3 @@ class Trainer(dg.ConfigurableResource, ABC):
 
         Raises `dg.Failure` with gata-train's one-line failure reason when training fails.
         """
-
-    @property
-    def kind(self) -> str:
-        return type(self).__name__

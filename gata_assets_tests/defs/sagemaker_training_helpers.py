@@ -6,6 +6,7 @@ SSM and S3 are mocked by moto. Each test file wraps `make_world` in its own `wor
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -19,10 +20,11 @@ import dagster as dg
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from gata_assets.core.references import SplitRef
 from gata_assets.ml.model_card import LabelEntry, ModelCard, write_card
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
 from gata_assets.resources.sagemaker_trainer import SageMakerTrainer
-from gata_assets.resources.trainer import training_job_name
+from gata_assets.resources.trainer import identity_job_name, training_identity
 
 REGION, BUCKET = "eu-west-1", "gata-artifacts"
 RUN_ID = "5f0c2a9e-1b2c-4d3e-8f90-123456789abc"
@@ -30,9 +32,22 @@ ROLE = "arn:aws:iam::123456789012:role/gata-sagemaker-training"
 REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/gata/finetune"
 KMS = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 PARAMETER = "/gata/images/finetune/tag"
-JOB = training_job_name(RUN_ID, "general_model")
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 HPS = {"epochs": 3, "learning_rate": 1e-4, "freeze_embeddings": True, "group": "general"}
+IMAGE = f"{REPOSITORY}:3f2c1ab"
+
+
+def job_name(attempt: int = 0) -> str:
+    """What the trainer names the job for the world's train/test bytes, HPS and image."""
+    refs = {
+        side: SplitRef(uri="", sha256=hashlib.sha256(side.encode()).hexdigest(), batch_id="b1")
+        for side in ("train", "test")
+    }
+    identity = training_identity("general_model", refs["train"], refs["test"], HPS, IMAGE)
+    return identity_job_name("general_model", identity, attempt=attempt)
+
+
+JOB = job_name()
 
 
 def context() -> SimpleNamespace:
@@ -58,13 +73,15 @@ def make_world(tmp_path, monkeypatch):
         (tmp_path / "train.parquet").write_bytes(b"train")
         (tmp_path / "test.parquet").write_bytes(b"test")
         refs = {
-            side: {**store.put_file(tmp_path / f"{side}.parquet", f"b1/{side}.parquet").as_dict()}
+            side: SplitRef(
+                **store.put_file(tmp_path / f"{side}.parquet", f"b1/{side}.parquet").as_dict(),
+                batch_id="b1",
+            )
             for side in ("train", "test")
         }
         client = boto3.client("sagemaker", region_name=REGION)
-        monkeypatch.setattr(SageMakerTrainer, "sagemaker_client", lambda self: client)
         with Stubber(client) as stub:
-            yield SimpleNamespace(store=store, refs=refs, stub=stub, tmp=tmp_path)
+            yield SimpleNamespace(store=store, refs=refs, stub=stub, tmp=tmp_path, client=client)
             stub.assert_no_pending_responses()
 
 
@@ -104,13 +121,13 @@ def described(status: str, secondary: str, **extra) -> dict:
     }
 
 
-def not_found(stub: Stubber) -> None:
+def not_found(stub: Stubber, name: str = JOB) -> None:
     stub.add_client_error(
         "describe_training_job",
         service_error_code="ValidationException",
         service_message="Requested resource not found.",
         http_status_code=400,
-        expected_params={"TrainingJobName": JOB},
+        expected_params={"TrainingJobName": name},
     )
 
 
@@ -132,7 +149,9 @@ def upload_model(tmp_path: Path) -> None:
 
 
 def run_train(world, the_trainer: SageMakerTrainer | None = None):
-    return (the_trainer or trainer()).train(
+    """Train with the world's stubbed SageMaker client handed in (SSM and S3 are moto)."""
+    stubbed = (the_trainer or trainer()).with_clients(sagemaker=world.client)
+    return stubbed.train(
         context(),
         group="general",
         train_ref=world.refs["train"],

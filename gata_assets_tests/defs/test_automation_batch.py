@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
+from gata_assets.core.verdicts import BLOCKING_CHECKS
 from gata_assets.defs.automation.jobs import batch_inference_job
 from gata_assets.defs.inference import DAILY, batch_predictions
 from gata_assets.resources.local_deployer import LocalDeployer
@@ -37,6 +38,8 @@ def batch_world(small_ticket_db, offline_resources, gata_home, tmp_path_factory)
             artifact_uri=uri,
             batch_id="b1",
         )
+        for check in BLOCKING_CHECKS:
+            registry.record_check(version, check, True, "passed")
         registry.approve(version)
     resources = {
         **offline_resources,
@@ -94,7 +97,7 @@ def test_day_without_tickets_writes_an_empty_file(batch_world):
     assert store.read_parquet(store.uri("predictions/2026-01-01.parquet")).empty
 
 
-def test_without_approvals_the_latest_trained_models_answer(
+def test_without_approvals_the_latest_servable_models_answer(
     batch_world, gata_home, tmp_path_factory
 ):
     job, store = batch_world
@@ -106,6 +109,18 @@ def test_without_approvals_the_latest_trained_models_answer(
     for group, path in (("general", models.handoff_general), ("low_volume", models.fallback)):
         ref = store.put_dir(path, f"models/{group}/latest").as_dict()
         store.write_json({**ref, "model_version": f"{group}-latest"}, f"refs/{group}_model.json")
+        registry.register(
+            version=f"{group}-latest",
+            group=group,
+            metrics={},
+            data_sha256="d2",
+            code_version="c",
+            base_model="b",
+            artifact_uri=ref["uri"],
+            batch_id="b2",
+        )
+        for check in BLOCKING_CHECKS:
+            registry.record_check(f"{group}-latest", check, True, "passed")
     result = job.execute_in_process(partition_key=DAYS[0])
     meta = {
         k: v.value
@@ -114,3 +129,4 @@ def test_without_approvals_the_latest_trained_models_answer(
     assert meta["model_sources"] == {"general": "latest trained", "low_volume": "latest trained"}
     assert meta["fallback_rate"] == 1.0 and meta["category_distribution"] == {"triage": 23}
     assert meta["route_counts"] == {"fallback": 23}
+    assert meta["batch_id"] == "b2" and meta["data_sha256"] == "d2"

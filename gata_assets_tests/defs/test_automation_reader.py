@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from gata_assets.core.ticket_reader import TicketReader, Watermark
-from gata_assets_tests.conftest import load_rows, make_ticket_rows
+from gata_assets_tests.helpers import load_rows, make_ticket_rows
 from gata_assets_tests.pg import fresh_database
 
 

@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from gata_assets.core.verdicts import BLOCKING_CHECKS
 from gata_assets.defs import extraction
 from gata_assets.defs.automation.sensors import build_sensors
 from gata_assets.resources.artifact_store import LocalArtifactStore
@@ -15,7 +16,7 @@ from gata_assets.resources.image_tags import LocalImageTags
 from gata_assets.resources.lifecycle_config import LifecycleConfig
 from gata_assets.resources.refs_io_manager import latest_ref, ref_key
 from gata_assets.resources.registry import SqlModelRegistry
-from gata_assets_tests.conftest import load_rows, make_ticket_rows
+from gata_assets_tests.helpers import load_rows, make_ticket_rows
 
 SENSORS = {s.name: s for s in build_sensors(dg.DefaultSensorStatus.STOPPED)}
 LIFECYCLE = LifecycleConfig(
@@ -62,7 +63,7 @@ def test_threshold_reached_requests_one_idempotent_retrain(extracted, small_tick
         request.tags["gata/trigger"] == "new_tickets"
         and "54 new tickets" in request.tags["gata/reason"]
     )
-    mark = latest_ref(extracted["artifact_store"], dg.AssetKey("ticket_extract"))["watermark"]
+    mark = latest_ref(extracted["artifact_store"], dg.AssetKey("ticket_extract")).watermark
     assert request.run_key == f"new-tickets:{mark['updated_at']}:{mark['ticket_id']}:1053"
     # A restarted daemon re-evaluating the same state derives the same key: Dagster drops it.
     again = tick("new_tickets_sensor", extracted, cursor=first.cursor)
@@ -145,7 +146,8 @@ def test_image_tag_changes_retrain_or_redeploy(tmp_path):
 
 
 def register(registry, version: str, group: str):
-    return registry.register(
+    """A registered version whose every blocking check passed (servable)."""
+    entry = registry.register(
         version=version,
         group=group,
         metrics={"macro_f1": 0.9},
@@ -155,6 +157,9 @@ def register(registry, version: str, group: str):
         artifact_uri=f"file:///m/{version}",
         batch_id="b1",
     )
+    for check in BLOCKING_CHECKS:
+        registry.record_check(version, check, True, "passed")
+    return entry
 
 
 def test_prod_promotion_follows_newest_approved_pair(tmp_path, offline_resources):
@@ -163,13 +168,14 @@ def test_prod_promotion_follows_newest_approved_pair(tmp_path, offline_resources
     for version, group in (("g1", "general"), ("g2", "general"), ("l1", "low_volume")):
         register(registry, version, group)
     assert (
-        "no approved general / low_volume" in tick("prod_promotion_sensor", resources).skip_message
+        "no approved servable general / low_volume"
+        in tick("prod_promotion_sensor", resources).skip_message
     )
     registry.approve("g1")
     registry.approve("l1")
     first = tick("prod_promotion_sensor", resources)
     (request,) = first.run_requests
-    assert request.run_key == "promote:g1:l1"
+    assert request.run_key == "promote:1:g1:l1"
     assert request.run_config == {
         "ops": {"prod_endpoint": {"config": {"general_version": "g1", "low_volume_version": "l1"}}}
     }
@@ -184,7 +190,7 @@ def test_prod_promotion_follows_newest_approved_pair(tmp_path, offline_resources
     assert "prod already serves" in tick("prod_promotion_sensor", resources).skip_message
     registry.approve("g2")
     assert tick("prod_promotion_sensor", resources, first.cursor).run_requests[0].run_key == (
-        "promote:g2:l1"
+        "promote:2:g2:l1"
     )
     registry.reject("g2", note="regressed")
     assert "prod already serves" in tick("prod_promotion_sensor", resources).skip_message

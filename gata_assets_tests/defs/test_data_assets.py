@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dagster as dg
 import pandas as pd
 import sqlalchemy as sa
 
+from gata_assets.core.references import ExtractRef, SplitRef
 from gata_assets.defs import extraction, preparation
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import latest_ref
-from gata_assets_tests.conftest import load_rows, make_ticket_rows
+from gata_assets_tests.helpers import load_rows, make_ticket_rows
 
 DATA_DEFS = dg.Definitions.merge(extraction.defs, preparation.defs)
 
@@ -37,8 +40,8 @@ def test_data_assets_materialize_with_lineage_and_passing_checks(
 
     store = offline_resources["artifact_store"]
     extract = latest_ref(store, dg.AssetKey("ticket_extract"))
-    assert extract["rows"] == 236 and extract["quarantined"] == 0
-    batch = extract["batch_id"]
+    assert extract.rows == 236 and extract.quarantined == 0
+    batch = extract.batch_id
     for key in (
         "general_train_set",
         "general_test_set",
@@ -46,14 +49,14 @@ def test_data_assets_materialize_with_lineage_and_passing_checks(
         "low_volume_test_set",
     ):
         ref = latest_ref(store, dg.AssetKey(key))
-        assert ref["batch_id"] == batch and batch in ref["uri"]
-        frame = store.read_parquet(ref["uri"])
+        assert ref.batch_id == batch and batch in ref.uri
+        frame = store.read_parquet(ref.uri)
         assert (
             list(frame.columns) == ["ticket_id", "text", "label", "category"]
-            and len(frame) == ref["rows"]
+            and len(frame) == ref.rows
         )
     low = latest_ref(store, dg.AssetKey("low_volume_group"))
-    assert set(low["category_counts"]) == {"gdpr", "legal"}
+    assert set(low.category_counts) == {"gdpr", "legal"}
 
     meta = result.asset_materializations_for_node("ticket_extract")[0].metadata
     assert meta["dagster/row_count"].value == 236
@@ -79,9 +82,9 @@ def test_extraction_is_incremental_and_updates_replace_old_versions(
 
     assert materialize_data(offline_resources).success
     second = latest_ref(store, dg.AssetKey("ticket_extract"))
-    assert second["new_rows"] == 6 and second["rows"] == 241
-    assert second["batch_id"] != first["batch_id"]
-    tickets = store.read_parquet(second["uri"])
+    assert second.new_rows == 6 and second.rows == 241
+    assert second.batch_id != first.batch_id
+    tickets = store.read_parquet(second.uri)
     assert tickets["ticket_id"].is_unique
     assert tickets.set_index("ticket_id").loc[1, "body"] == "changed"
 
@@ -94,11 +97,11 @@ def test_bad_rows_are_quarantined_not_lost(small_ticket_db, offline_resources):
     assert materialize_data(offline_resources).success
     store = offline_resources["artifact_store"]
     ref = latest_ref(store, dg.AssetKey("ticket_extract"))
-    assert ref["quarantined"] == 2 and ref["quarantined_by_reason"] == {
+    assert ref.quarantined == 2 and ref.quarantined_by_reason == {
         "empty_text": 1,
         "unknown_label": 1,
     }
-    quarantine = store.read_parquet(ref["quarantine_uri"])
+    quarantine = store.read_parquet(ref.quarantine_uri)
     assert dict(zip(quarantine["ticket_id"], quarantine["reason"], strict=True)) == {
         "2": "empty_text",
         "3": "unknown_label",
@@ -116,7 +119,7 @@ def test_empty_database_fails_with_a_clear_reason(gata_home, offline_resources):
 def test_missing_database_fails_with_a_clear_reason(gata_home, offline_resources):
     result = materialize_data(offline_resources)
     failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "has no table 'tickets'" in failure.step_failure_data.error.message
+    assert "has no table or view 'tickets'" in failure.step_failure_data.error.message
 
 
 def test_drift_check_warns_when_the_category_mix_moves(small_ticket_db, offline_resources):
@@ -148,11 +151,11 @@ def test_extract_checks_fail_on_duplicates_and_empty_text(offline_resources):
             "body": ["x", ""], "text": ["x", ""], "label": [1, 1], "category": ["a", "a"],
         }
     )  # fmt: skip
-    ref = store.write_parquet(bad, "bad.parquet").as_dict()
+    ref = ExtractRef(**store.write_parquet(bad, "bad.parquet").as_dict(), batch_id="b1")
     assert not ticket_extract_unique_ids(ticket_extract=ref, artifact_store=store).passed
     result = ticket_extract_schema_and_text(ticket_extract=ref, artifact_store=store)
     assert not result.passed and result.metadata["empty_text_rows"].value == 1
-    good = store.write_parquet(bad.iloc[:1], "good.parquet").as_dict()
+    good = ExtractRef(**store.write_parquet(bad.iloc[:1], "good.parquet").as_dict(), batch_id="b1")
     assert ticket_extract_unique_ids(ticket_extract=good, artifact_store=store).passed
     assert ticket_extract_schema_and_text(ticket_extract=good, artifact_store=store).passed
 
@@ -174,25 +177,23 @@ def test_split_checks_fail_on_leakage_and_unknown_test_categories(offline_resour
         "s.parquet",
     )
     check = build_split_checks("general")
-    results = {
-        r.check_name: r
-        for r in check(train_set=train.as_dict(), test_set=test.as_dict(), artifact_store=store)
-    }
+    train, test = (SplitRef(**side.as_dict(), batch_id="b1") for side in (train, test))
+    results = {r.check_name: r for r in check(train_set=train, test_set=test, artifact_store=store)}
     assert not results["no_train_test_overlap"].passed
     assert not results["test_categories_in_train"].passed
     clean = {
         r.check_name: r.passed
         for r in check(
-            train_set=train.as_dict(),
-            test_set=train.as_dict()
-            | {
-                "uri": store.write_parquet(
+            train_set=train,
+            test_set=replace(
+                train,
+                uri=store.write_parquet(
                     pd.DataFrame(
                         {"ticket_id": [9], "text": ["q"], "label": [1], "category": ["a"]}
                     ),
                     "c.parquet",
-                ).uri
-            },
+                ).uri,
+            ),
             artifact_store=store,
         )
     }

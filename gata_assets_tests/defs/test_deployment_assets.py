@@ -7,12 +7,14 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from gata_assets.core.verdicts import BLOCKING_CHECKS
 from gata_assets.definitions import build_definitions
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.defs.deployment import defs as deployment_defs
 from gata_assets.resources.artifact_store import LocalArtifactStore
 from gata_assets.resources.local_deployer import LocalDeployer
 from gata_assets.resources.refs_io_manager import ArtifactRefIOManager, ref_key
+from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets.settings import GataSettings
 from gata_assets_tests.serving_fixtures import session_models
 
@@ -46,9 +48,24 @@ def world(tmp_path, tmp_path_factory):
         {**stored.as_dict(), "batch_id": "b1"}, ref_key(dg.AssetKey("general_test_set"))
     )
 
+    registry = SqlModelRegistry(url=f"sqlite:///{tmp_path / 'gata.db'}")
+
     def publish_models(general_dir, version: str) -> None:
         for role, path in (("general", general_dir), ("low_volume", models.fallback)):
             uri = store.put_dir(path, f"models/{role}/{version}").uri
+            # Only servable versions are deployed: every blocking check passed on these.
+            registry.register(
+                version=f"{role}-{version}",
+                group=role,
+                metrics={"fallback": role == "low_volume"},
+                data_sha256="d",
+                code_version="c",
+                base_model="b",
+                artifact_uri=uri,
+                batch_id="b1",
+            )
+            for check in BLOCKING_CHECKS:
+                registry.record_check(f"{role}-{version}", check, True, "passed")
             ref = {
                 "uri": uri,
                 "model_version": f"{role}-{version}",
@@ -61,6 +78,7 @@ def world(tmp_path, tmp_path_factory):
     resources = {
         "deployer": deployer,
         "artifact_store": store,
+        "registry": registry,
         REFS_IO_MANAGER: ArtifactRefIOManager(store=store),
     }
     yield models, publish_models, resources, store

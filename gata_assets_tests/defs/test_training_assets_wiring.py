@@ -6,8 +6,9 @@ import json
 
 import dagster as dg
 
+from gata_assets.core.references import SplitRef
 from gata_assets.resources.local_trainer import LocalTrainer
-from gata_assets.resources.trainer import training_job_name
+from gata_assets.resources.trainer import identity_job_name, training_identity
 
 
 def test_model_assets_are_independent_and_wired_to_their_splits(gata_home):
@@ -49,14 +50,25 @@ def test_training_resources_come_from_settings(gata_home):
     assert (low_volume["epochs"], low_volume["batch_size"]) == (6, 8)
 
 
-def test_job_names_are_deterministic_and_valid():
-    run_id = "0f8e7d6c-5b4a-4321-9876-fedcba987654"
-    name = training_job_name(run_id, "low_volume_model")
-    assert name == training_job_name(run_id, "low_volume_model")
-    assert name != training_job_name(run_id, "general_model")
-    assert name != training_job_name("1" + run_id[1:], "low_volume_model")
-    long = training_job_name(run_id, "x" * 200)
+def test_job_names_follow_what_is_trained_not_the_run():
+    train = SplitRef(uri="s3://b/train.parquet", sha256="a" * 64, batch_id="b1")
+    test = SplitRef(uri="s3://b/test.parquet", sha256="b" * 64, batch_id="b1")
+    hps = {"epochs": 2, "learning_rate": 1e-4, "model_version": "general-b1-run1"}
+    same = training_identity("low_volume_model", train, test, hps, "img:1")
+    # Another run (another model version) of the same inputs: the same job.
+    rerun = {**hps, "model_version": "general-b1-run2"}
+    assert same == training_identity("low_volume_model", train, test, rerun, "img:1")
+    for other in (
+        training_identity("general_model", train, test, hps, "img:1"),
+        training_identity("low_volume_model", train, test, {**hps, "epochs": 3}, "img:1"),
+        training_identity("low_volume_model", train, test, hps, "img:2"),
+        training_identity("low_volume_model", test, train, hps, "img:1"),
+    ):
+        assert other != same
+    name = identity_job_name("low_volume_model", same)
+    long = identity_job_name("x" * 200, same, attempt=7)
     for candidate in (name, long):
         assert len(candidate) <= 63 and all(c.isalnum() or c == "-" for c in candidate)
         assert candidate[0].isalnum() and candidate[-1].isalnum()
+    assert long.endswith("-r7") and name.startswith("gata-low-volume-model-")
     assert json.dumps(name)  # plain string

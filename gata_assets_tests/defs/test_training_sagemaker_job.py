@@ -19,10 +19,10 @@ from gata_assets_tests.defs.sagemaker_training_helpers import (
     ROLE,
     RUN_ID,
     described,
+    job_name,
     make_world,
     not_found,
     run_train,
-    trainer,
     upload_model,
 )
 
@@ -39,7 +39,7 @@ def expected_request(world) -> dict:
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": "S3Prefix",
-                    "S3Uri": world.refs[name]["uri"],
+                    "S3Uri": world.refs[name].uri,
                     "S3DataDistributionType": "FullyReplicated",
                 }
             },
@@ -117,23 +117,72 @@ def test_new_job_spot_checkpoint_kms_vpc_then_model_pulled_back(world):
     assert result.metadata["spot"].value is True
 
 
-def test_restarted_step_reattaches_to_its_job_instead_of_creating_another(world):
+def test_a_new_run_reattaches_to_the_running_job_for_the_same_inputs(world):
     upload_model(world.tmp)
-    # The job exists (same run, same asset -> same name): no SSM read, no CreateTrainingJob.
-    world.stub.add_response(
-        "describe_training_job", described("InProgress", "Training"), {"TrainingJobName": JOB}
-    )
-    world.stub.add_response(
-        "describe_training_job", described("InProgress", "Training"), {"TrainingJobName": JOB}
-    )
+    # A retried run (another run id) trains the same inputs: same name, no CreateTrainingJob.
+    for status in ("InProgress", "InProgress"):
+        world.stub.add_response(
+            "describe_training_job", described(status, "Training"), {"TrainingJobName": JOB}
+        )
     world.stub.add_response(
         "describe_training_job",
         described("Completed", "Completed", BillableTimeInSeconds=900, TrainingTimeInSeconds=900),
         {"TrainingJobName": JOB},
     )
-    result = run_train(world, trainer(image_tag_parameter="/does/not/exist"))
-    assert result.metrics["macro_f1"] == 0.96
+    result = run_train(world)
+    assert result.job_name == JOB and result.metrics["macro_f1"] == 0.96
     assert result.metadata["spot_savings_percent"].value == 0.0
+
+
+def test_a_completed_job_for_the_same_inputs_is_reused_not_paid_again(world):
+    upload_model(world.tmp)
+    done = described("Completed", "Completed", BillableTimeInSeconds=600)
+    world.stub.add_response("describe_training_job", done, {"TrainingJobName": JOB})
+    world.stub.add_response("describe_training_job", done, {"TrainingJobName": JOB})
+    result = run_train(world)  # the Stubber fails on any CreateTrainingJob
+    assert result.job_name == JOB and result.metrics["macro_f1"] == 0.96
+
+
+@pytest.mark.parametrize("dead", ["Failed", "Stopped"])
+def test_after_a_failed_or_stopped_job_a_fresh_one_starts_under_a_new_name(world, dead):
+    upload_model(world.tmp)
+    world.stub.add_response(
+        "describe_training_job", described(dead, dead), {"TrainingJobName": JOB}
+    )
+    retry = job_name(attempt=1)
+    not_found(world.stub, retry)
+    request = expected_request(world)
+    request["TrainingJobName"] = retry
+    world.stub.add_response(
+        "create_training_job", {"TrainingJobArn": "arn:x"}, expected_params=request
+    )
+    world.stub.add_response(
+        "describe_training_job",
+        described("Completed", "Completed", BillableTimeInSeconds=60),
+        {"TrainingJobName": retry},
+    )
+    result = run_train(world)
+    assert result.job_name == retry and retry.endswith("-r1") and retry != JOB
+    # The same checkpoint folder as the first attempt: the fresh job resumes from it.
+    assert request["CheckpointConfig"]["S3Uri"].endswith(f"checkpoints/{JOB}")
+
+
+def test_a_terminated_run_stops_its_job(world, monkeypatch):
+    import gata_assets.resources.sagemaker_trainer as module
+
+    not_found(world.stub)
+    world.stub.add_response("create_training_job", {"TrainingJobArn": "arn:x"}, None)
+    world.stub.add_response(
+        "describe_training_job", described("InProgress", "Training"), {"TrainingJobName": JOB}
+    )
+    world.stub.add_response("stop_training_job", {}, {"TrainingJobName": JOB})
+
+    def terminated(_seconds):
+        raise dg.DagsterExecutionInterruptedError()
+
+    monkeypatch.setattr(module.time, "sleep", terminated)
+    with pytest.raises(dg.DagsterExecutionInterruptedError):
+        run_train(world)
 
 
 def test_failure_reason_becomes_the_dagster_failure(world):

@@ -8,9 +8,10 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
+from gata_assets.core.references import SplitRef
 from gata_assets.definitions import build_resources
 from gata_assets.resources.sagemaker_trainer import SageMakerTrainer
-from gata_assets.resources.trainer import training_job_name
+from gata_assets.resources.trainer import identity_job_name
 from gata_assets.settings import GataSettings
 from gata_assets_tests.defs.sagemaker_training_helpers import (
     BUCKET,
@@ -20,7 +21,6 @@ from gata_assets_tests.defs.sagemaker_training_helpers import (
     REGION,
     REPOSITORY,
     ROLE,
-    RUN_ID,
     context,
     make_world,
     trainer,
@@ -65,7 +65,9 @@ def _args() -> dict:
 
 
 def test_local_artifact_store_is_refused(world, tmp_path):
-    local_ref = {"uri": f"file://{tmp_path}/train.parquet"}
+    local_ref = SplitRef(
+        uri=f"file://{tmp_path}/train.parquet", size_bytes=0, sha256="", batch_id="b1"
+    )
     with pytest.raises(dg.Failure, match="needs the S3 artifact store"):
         trainer().train(
             context(),
@@ -112,4 +114,4 @@ def test_aws_mode_builds_the_sagemaker_trainer_from_the_infra_environment():
         3600,
     )
     assert (built.volume_size_gb, built.kms_key_id, built.region_name) == (50, KMS, REGION)
-    assert training_job_name(RUN_ID, "general_model", built.name_prefix).startswith("acme-gata-")
+    assert identity_job_name("general_model", "ab" * 32, built.name_prefix).startswith("acme-gata-")

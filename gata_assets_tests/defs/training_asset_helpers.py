@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from gata_assets.core.references import ModelRef
 from gata_assets.defs import extraction, preparation, training
 from gata_assets.resources.trainer import TrainingConfig
 
@@ -27,8 +28,8 @@ def only(*names: str) -> list:
     return [*assets, *(c for c in CHECKS if {k.asset_key for k in c.check_keys} <= keys)]
 
 
-def model_dir(ref: dict, store) -> Path:
-    return store._path(ref["uri"])
+def model_dir(ref: ModelRef, store) -> Path:
+    return store._path(ref.uri)
 
 
 def checks_of(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:

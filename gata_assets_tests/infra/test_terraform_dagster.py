@@ -6,20 +6,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import pytest
 import yaml
 
 from gata_assets_tests.infra.hcl_helpers import (
     DAGSTER_DIR,
-    INFRA,
     Config,
 )
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return Config.from_dir(INFRA)
-
 
 # --- Dagster instance and workspace -------------------------------------------------------------
 

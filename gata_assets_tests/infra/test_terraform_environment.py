@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from gata_assets_tests.infra.hcl_helpers import (
     INFRA,
     REPO,
@@ -18,11 +16,6 @@ from gata_assets_tests.infra.terraform_expectations import (
     GATA_OUTPUTS,
     LOCAL_ONLY_SETTINGS,
 )
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return Config.from_dir(INFRA)
 
 
 def test_outputs_gata_reads_exist_and_match_its_environment(config: Config) -> None:

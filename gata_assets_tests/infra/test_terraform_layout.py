@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from gata_assets_tests.infra.hcl_helpers import (
     INFRA,
     VAR_REF,
@@ -23,11 +21,6 @@ from gata_assets_tests.infra.terraform_expectations import (
 )
 
 # --- the configuration in infra/ ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return Config.from_dir(INFRA)
 
 
 def test_every_file_parses_and_splits_by_concern(config: Config) -> None:

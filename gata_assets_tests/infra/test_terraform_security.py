@@ -4,14 +4,11 @@ load balancer open to the outside."""
 
 from __future__ import annotations
 
-import pytest
-
 from gata_assets_tests.infra.bucket_helpers import (
     _first,
     bucket_problems,
 )
 from gata_assets_tests.infra.hcl_helpers import (
-    INFRA,
     Config,
 )
 from gata_assets_tests.infra.iam_helpers import (
@@ -20,11 +17,6 @@ from gata_assets_tests.infra.iam_helpers import (
     roles_without_namespace_or_boundary,
     wildcard_grants,
 )
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return Config.from_dir(INFRA)
 
 
 def test_no_iam_statement_allows_everything(config: Config) -> None:

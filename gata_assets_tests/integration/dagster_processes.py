@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from gata_assets_tests.conftest import load_rows, make_ticket_rows
+from gata_assets_tests.helpers import load_rows, make_ticket_rows
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"

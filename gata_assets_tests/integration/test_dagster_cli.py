@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from gata_assets_tests.integration.dagster_processes import DATA_ASSETS, executable
 
@@ -14,6 +15,9 @@ REPO = Path(__file__).resolve().parents[2]
 DATA_SELECTION = ",".join(DATA_ASSETS)
 
 
+# A `dagster` subprocess loading the definitions and running every data step: minutes on a
+# busy 2-core box, so not part of the fast loop.
+@pytest.mark.slow
 def test_cli_materializes_data_assets_into_the_instance(small_ticket_db, gata_home, tmp_path):
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()

@@ -8,7 +8,7 @@ import pytest
 from gata_assets.definitions import build_resources
 from gata_assets.defs.extraction import ticket_extract
 from gata_assets.settings import GataSettings
-from gata_assets_tests.conftest import load_rows, make_ticket_rows
+from gata_assets_tests.helpers import load_rows, make_ticket_rows
 from gata_assets_tests.integration.dagster_processes import (
     QUEUE_ONLY,
     TICKETS,
@@ -43,7 +43,7 @@ def test_daemon_sensor_requests_retrain_when_new_tickets_arrive(tmp_path: Path):
     resources = build_resources(GataSettings.from_env({"GATA_HOME": str(gata_home)}))
     first = dg.materialize([ticket_extract], resources=resources)
     assert first.success
-    assert first.output_for_node("ticket_extract")["rows"] == TICKETS
+    assert first.output_for_node("ticket_extract").rows == TICKETS
 
     # The tickets arrive before the daemon starts: a sensor that never ticked ticks at once,
     # whereas its next tick would come only after its 5-minute minimum interval.

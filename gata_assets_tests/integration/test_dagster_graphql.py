@@ -86,5 +86,5 @@ def test_graphql_failing_run_is_reported_as_failed(dagster_webserver):
         [failure] = instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
         assert failure.step_key == "ticket_extract"
         message = failure.dagster_event.step_failure_data.error.message
-        assert "no table 'no_such_table'" in message
+        assert "no table or view 'no_such_table'" in message
         assert instance.get_run_by_id(run_id).tags["dagster/failure_reason"] == "STEP_FAILURE"

@@ -132,3 +132,18 @@ def assert_same_weights(a: Path, b: Path) -> None:
     assert first.keys() == second.keys()
     different = [k for k in first if not (first[k] == second[k]).all()]
     assert not different, f"{len(different)} tensors differ, e.g. {different[:3]}"
+
+
+@pytest.mark.slow
+def test_a_text_label_file_trains_with_category_names(tmp_path):
+    """The `text,label` file a new user brings: labels are names, no ids, no category."""
+    import pandas as pd
+
+    paths = layout(tmp_path / "opt-ml", per_category=6, hps={**TINY_HPS, "epochs": "1"})
+    for channel, name in ((paths.train_channel, "train"), (paths.test_channel, "test")):
+        frame = pd.read_parquet(channel / f"{name}.parquet")
+        frame[["text"]].assign(label=frame["category"]).to_parquet(channel / f"{name}.parquet")
+    done = gata_train(paths)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(e.category for e in read_labels(paths.model_dir)) == sorted(LABELS)
+    assert set(read_metrics(paths.model_dir)["per_class_f1"]) == set(LABELS)

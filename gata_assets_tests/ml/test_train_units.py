@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from gata_assets.ml.baselines import tfidf_linear_baseline
@@ -33,7 +34,7 @@ def test_paths_default_to_sagemaker_and_follow_overrides(tmp_path):
 def test_hyperparameters_from_sagemaker_strings(tmp_path):
     paths = TrainingPaths.under(tmp_path)
     paths.make_dirs()
-    raw = {"epochs": "3", "learning_rate": '"5e-5"', "freeze_embeddings": "false", "x": "1"}
+    raw = {"epochs": "3", "learning_rate": '"5e-5"', "freeze_embeddings": "false"}
     (paths.config_dir / "hyperparameters.json").write_text(json.dumps(raw))
     hps = load_hyperparameters(paths, environ={})
     assert (hps.epochs, hps.learning_rate, hps.freeze_embeddings) == (3, 5e-5, False)
@@ -148,3 +149,22 @@ def test_thread_tuner_picks_the_faster_count_and_rechecks():
         assert not fixed.enabled and fixed.record(1.0, 10) is None
     finally:
         torch.set_num_threads(before)
+
+
+def test_string_labels_are_category_names_with_ids_shared_by_both_channels(tmp_path):
+    from gata_assets.ml.train.channels import LabelMap, read_channel
+
+    train, test = tmp_path / "train.parquet", tmp_path / "test.parquet"
+    texts, names = ["refund", "vpn down", "charge"], ["billing", "vpn", "billing"]
+    pd.DataFrame({"text": texts, "label": names}).to_parquet(train)
+    pd.DataFrame({"text": ["tunnel"], "label": ["vpn"]}).to_parquet(test)
+    train_frame, test_frame = read_channel(train, "train"), read_channel(test, "test")
+    assert list(train_frame["category"]) == ["billing", "vpn", "billing"]
+    assert train_frame["label"].dtype == "int64" and train_frame["label"].nunique() == 2
+    labels = LabelMap.from_frame(train_frame)
+    labels.check_covers(test_frame)  # the same name got the same id in the other channel
+    assert sorted(labels.categories) == ["billing", "vpn"]
+
+    pd.DataFrame({"text": ["a"], "label": [1.5]}).to_parquet(train)
+    with pytest.raises(TrainingInputError, match="integer queue ids"):
+        read_channel(train, "train")

@@ -65,9 +65,9 @@ def test_eventbridge_put_events_on_the_gata_bus(aws_env):
 
 
 def test_eventbridge_request_shape_and_failed_entries_raise(aws_env):
-    sink = EventBridgeEvents(bus_name="gata-events", region_name="eu-west-1")
     client = boto3.client("events", region_name="eu-west-1")
-    sink.__dict__["_client"] = client
+    sink = EventBridgeEvents(bus_name="gata-events", region_name="eu-west-1")
+    sink = sink.with_clients(events=client)
     expected = {
         "Entries": [
             {

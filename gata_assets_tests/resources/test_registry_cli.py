@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 import gata_assets.cli.models  # noqa: F401  (registers `gata models`)
 from gata_assets.cli import app
+from gata_assets.core.verdicts import BLOCKING_CHECKS, GATE_CHECK
 from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets_tests.pg import fresh_database
 
@@ -44,6 +45,9 @@ def seed(registry: SqlModelRegistry) -> None:
                 "reason": "worse than the champion" if not passed else "ok",
             },
         )
+        for check in BLOCKING_CHECKS:
+            ok = passed or check != GATE_CHECK
+            registry.record_check(version, check, ok, "ok" if ok else "worse than the champion")
 
 
 def gata(*args: str):
@@ -57,6 +61,9 @@ def test_list_approve_reject(registry):
     assert listed.exit_code == 0
     assert "general-b1-aaaa  general  PendingManualApproval  macro-F1 0.9100" in listed.output
     assert "gate FAILED (0.7000 vs 0.9000)" in listed.output
+    # Every blocking check's verdict, and whether the version may serve.
+    assert "NOT servable: macro_f1_floor passed, beats_tfidf_baseline passed, " in listed.output
+    assert "champion_challenger FAILED (worse than the champion)" in listed.output
 
     approved = gata("approve", "general-b1-aaaa", "--note", "checked billing samples")
     assert approved.exit_code == 0 and "general-b1-aaaa: Approved" in approved.output
@@ -72,7 +79,7 @@ def test_list_approve_reject(registry):
 def test_gate_failures_need_force_and_unknown_versions_fail(registry):
     seed(registry)
     refused = gata("approve", "general-b2-bbbb")
-    assert refused.exit_code == 2 and "failed the champion/challenger gate" in refused.output
+    assert refused.exit_code == 2 and "champion_challenger failed" in refused.output
     assert registry.get("general-b2-bbbb").status == "PendingManualApproval"
     assert gata("approve", "general-b2-bbbb", "--force").exit_code == 0
     assert registry.get("general-b2-bbbb").status == "Approved"

@@ -34,8 +34,7 @@ META = {
 def stubbed():
     client = boto3.client("sagemaker", region_name="eu-west-1")
     registry = SageMakerModelRegistry(package_group=GROUP, region_name="eu-west-1")
-    # cached_property stores in the instance dict, so the stubbed client is the one used.
-    registry.__dict__["_client"] = client
+    registry = registry.with_clients(sagemaker=client)
     with Stubber(client) as stub:
         yield registry, stub
         stub.assert_no_pending_responses()

@@ -54,14 +54,18 @@ def world(tmp_path, monkeypatch):
             for role in ("general", "low_volume")
         }
         spec = EndpointSpec(NAME, models, min_confidence=0.3)
+        clients = {
+            service: boto3.client(service, region_name=REGION)
+            for service in ("sagemaker", "ssm", "sagemaker-runtime")
+        }
         deployer = SageMakerDeployer(
             region_name=REGION,
             role_arn=ROLE,
             memory_size_mb=4096,
             max_concurrency=7,
             poll_seconds=0,
-        )
-        sm, ssm = Stubber(deployer._sagemaker), Stubber(deployer._ssm)
+        ).with_clients(**clients)
+        sm, ssm = Stubber(clients["sagemaker"]), Stubber(clients["ssm"])
         with sm, ssm:
             yield deployer, store, spec, sm, ssm
             sm.assert_no_pending_responses()
@@ -132,7 +136,7 @@ def test_bare_tag_in_ssm_needs_a_repository(world):
 def test_invoke_uses_sagemaker_runtime(world):
     deployer = world[0]
     body = b'{"predictions": [{"id": "1", "category": "billing"}]}'
-    with Stubber(deployer._runtime) as runtime:
+    with Stubber(deployer.client("sagemaker-runtime")) as runtime:
         runtime.add_response(
             "invoke_endpoint",
             {"Body": StreamingBody(io.BytesIO(body), len(body)), "ContentType": "application/json"},

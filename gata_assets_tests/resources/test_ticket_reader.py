@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from gata_assets.core.errors import GataInputError
 from gata_assets.core.schema import TicketColumnMap
 from gata_assets.core.ticket_reader import TicketReader, Watermark
-from gata_assets_tests.conftest import load_rows, make_ticket_rows
+from gata_assets_tests.helpers import load_rows, make_ticket_rows
 from gata_assets_tests.pg import fresh_database
 
 
@@ -82,12 +82,14 @@ def test_missing_columns_are_named(tmp_path):
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE tickets (ticket_id INTEGER, body TEXT)"))
         conn.execute(sa.text("CREATE TABLE categories (category_id INTEGER, name TEXT)"))
-    with pytest.raises(GataInputError, match=r"lacks expected column\(s\) category_id, created_at"):
+    with pytest.raises(GataInputError) as caught:
         TicketReader.from_url(url).verify_schema()
+    assert "table 'tickets' has no column 'created_at'" in str(caught.value)
+    assert "table 'tickets' has no column 'category_id'" in str(caught.value)
 
 
 def test_missing_table_and_unreachable_database_are_clear(tmp_path):
-    with pytest.raises(GataInputError, match="has no table 'tickets'"):
+    with pytest.raises(GataInputError, match="has no table or view 'tickets'"):
         TicketReader.from_url(f"sqlite:///{tmp_path / 'empty.db'}").verify_schema()
     url = "postgresql+psycopg://gata:s3cret@127.0.0.1:1/nowhere"
     with pytest.raises(GataInputError, match="unreachable") as caught:

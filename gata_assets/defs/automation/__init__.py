@@ -4,8 +4,8 @@
 registration) on both models, the prod endpoint, and the jobs triggers launch. Sensors and
 schedules depend on configuration (each can be switched off), so `build_automation(options)`
 makes them when the definitions load; `with_freshness` attaches the freshness policies to
-the assets of every stage; `lifecycle_resources(settings)` builds the registry, event sink,
-image-tag source and knobs, local or AWS.
+the assets of every stage. Its resources (registry, event sink, image-tag source, knobs) are
+built with all the others in `gata_assets/resources/build.py`.
 """
 
 from collections.abc import Mapping
@@ -16,7 +16,6 @@ from gata_assets.defs.automation.freshness import with_freshness
 from gata_assets.defs.automation.gate import gate_checks
 from gata_assets.defs.automation.jobs import JOBS
 from gata_assets.defs.automation.promotion import prod_endpoint
-from gata_assets.defs.automation.resources import lifecycle_resources
 from gata_assets.defs.automation.schedules import build_schedules
 from gata_assets.defs.automation.sensors import build_sensors
 from gata_assets.defs.automation.switches import Switches
@@ -32,4 +31,4 @@ def build_automation(options: Mapping[str, str]) -> dg.Definitions:
     )
 
 
-__all__ = ["build_automation", "defs", "lifecycle_resources", "with_freshness"]
+__all__ = ["build_automation", "defs", "with_freshness"]

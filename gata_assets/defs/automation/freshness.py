@@ -14,14 +14,16 @@ from datetime import timedelta
 
 import dagster as dg
 
+from gata_assets.core.model_groups import MODEL_GROUPS
 from gata_assets.resources.events import EventSink
 
 DAY = timedelta(days=1)
 # Extract refreshed daily at 05:00; models retrained weekly; endpoints follow the models.
 WINDOWS = {
     "ticket_extract": (DAY + timedelta(hours=2), DAY),
-    "general_model": (timedelta(days=8), timedelta(days=7, hours=6)),
-    "low_volume_model": (timedelta(days=8), timedelta(days=7, hours=6)),
+    **{
+        group.model_asset: (timedelta(days=8), timedelta(days=7, hours=6)) for group in MODEL_GROUPS
+    },
     "batch_predictions": (DAY + timedelta(hours=6), DAY + timedelta(hours=2)),
 }
 ENDPOINT_WINDOWS = (timedelta(days=8), timedelta(days=7, hours=6))

@@ -13,6 +13,7 @@ import json
 
 import dagster as dg
 
+from gata_assets.core.references import EndpointRef
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.image_tags import ImageTagSource
 from gata_assets.resources.refs_io_manager import latest_ref
@@ -23,7 +24,8 @@ PROD = dg.AssetKey("prod_endpoint")
 
 
 def _prod_redeploy(store: ArtifactStore, run_key: str, tags: dict) -> dg.RunRequest | None:
-    serving = (latest_ref(store, PROD) or {}).get("model_versions") or {}
+    prod = latest_ref(store, PROD, EndpointRef)
+    serving = prod.model_versions if prod else {}
     if not serving:
         return None  # prod was never deployed: nothing to move onto the new image
     config = {f"{role}_version": version for role, version in serving.items()}

@@ -10,6 +10,7 @@ import json
 
 import dagster as dg
 
+from gata_assets.core.references import ExtractRef
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.lifecycle_config import LifecycleConfig
 from gata_assets.resources.refs_io_manager import latest_ref
@@ -34,8 +35,8 @@ def evaluate_new_tickets(
     from gata_assets.core.drift import total_variation
     from gata_assets.core.ticket_reader import Watermark
 
-    previous = latest_ref(artifact_store, EXTRACT)
-    raw_mark = previous.get("watermark") if previous else None
+    previous = latest_ref(artifact_store, EXTRACT, ExtractRef)
+    raw_mark = previous.watermark if previous else None
     watermark = Watermark.from_dict(raw_mark)
     reader = ticket_db.reader()
     try:
@@ -45,7 +46,7 @@ def evaluate_new_tickets(
         drift = None
         if previous and count >= lifecycle.retrain_drift_min_tickets:
             new_mix = reader.label_counts_since(watermark)
-            drift = total_variation(previous["category_counts"], new_mix)
+            drift = total_variation(previous.category_counts, new_mix)
     finally:
         reader.engine.dispose()
     reasons = []

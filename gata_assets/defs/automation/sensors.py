@@ -11,7 +11,8 @@ from gata_assets.defs.automation.freshness import evaluate_freshness, watched_as
 from gata_assets.defs.automation.image_tags import evaluate_image_tags
 from gata_assets.defs.automation.jobs import promote_prod_job, redeploy_job, retrain_job
 from gata_assets.defs.automation.new_tickets import evaluate_new_tickets
-from gata_assets.defs.automation.promotion import evaluate_approvals
+from gata_assets.defs.automation.promotion_sensor import evaluate_approvals
+from gata_assets.defs.automation.quality import evaluate_routing_quality
 from gata_assets.defs.automation.run_events import build_run_event_sensors
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.events import EventSink
@@ -64,6 +65,16 @@ def build_sensors(status: dg.DefaultSensorStatus) -> list[dg.SensorDefinition]:
         return evaluate_approvals(context, registry, artifact_store)
 
     @dg.sensor(
+        name="routing_quality_sensor",
+        job=retrain_job,
+        minimum_interval_seconds=3600,
+        default_status=status,
+        description="Retrain when live routing accuracy falls below the model's test accuracy.",
+    )
+    def routing_quality_sensor(context: dg.SensorEvaluationContext, lifecycle: LifecycleConfig):
+        return evaluate_routing_quality(context, lifecycle)
+
+    @dg.sensor(
         name="freshness_events",
         minimum_interval_seconds=600,
         default_status=status,
@@ -77,6 +88,7 @@ def build_sensors(status: dg.DefaultSensorStatus) -> list[dg.SensorDefinition]:
         new_tickets_sensor,
         image_tag_sensor,
         prod_promotion_sensor,
+        routing_quality_sensor,
         freshness_events,
         *build_run_event_sensors(status),
     ]

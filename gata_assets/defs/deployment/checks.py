@@ -10,11 +10,13 @@ import time
 
 import dagster as dg
 
+from gata_assets.core.model_groups import GENERAL, GROUP_NAMES
+from gata_assets.core.references import EndpointRef, SplitRef
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.deployer import Deployer
 
-ROUTES = ("general", "low_volume", "fallback")
+ROUTES = (*GROUP_NAMES, "fallback")
 
 
 def prediction_problem(prediction: dict, ticket_id: str) -> str | None:
@@ -33,25 +35,25 @@ def prediction_problem(prediction: dict, ticket_id: str) -> str | None:
 @dg.asset_check(
     asset="routing_endpoint",
     additional_ins={
-        "general_test_set": dg.AssetIn(key="general_test_set", input_manager_key=REFS_IO_MANAGER)
+        "general_test_set": dg.AssetIn(key=GENERAL.test_asset, input_manager_key=REFS_IO_MANAGER)
     },
     blocking=True,
     description="A known ticket from the general test set gets a valid prediction within "
     "the deployer's latency budget.",
 )
 def routing_endpoint_answers(
-    routing_endpoint: dict,
-    general_test_set: dict,
+    routing_endpoint: EndpointRef,
+    general_test_set: SplitRef,
     deployer: Deployer,
     artifact_store: ArtifactStore,
 ) -> dg.AssetCheckResult:
-    tickets = artifact_store.read_parquet(general_test_set["uri"]).sort_values("ticket_id")
+    tickets = artifact_store.read_parquet(general_test_set.uri).sort_values("ticket_id")
     ticket = tickets.iloc[0]
     ticket_id = str(ticket["ticket_id"])
     started = time.perf_counter()
     try:
         answer = deployer.invoke(
-            routing_endpoint["endpoint"], [{"id": ticket_id, "text": str(ticket["text"])}]
+            routing_endpoint.endpoint, [{"id": ticket_id, "text": str(ticket["text"])}]
         )
         problem = prediction_problem((answer.get("predictions") or [{}])[0], ticket_id)
     except Exception as error:  # any failure to answer is the check's verdict, not a crash

@@ -5,13 +5,21 @@ model, unsure tickets to triage), so one endpoint asset depends on both model as
 UI shows model → endpoint lineage. Where it runs (a local process or SageMaker serverless)
 is the `deployer` resource's choice. A deployment that does not go live fails the
 materialization with the deployer's reason; the previous version keeps serving.
+
+Only servable versions (every blocking check passed, `serving.py`) are deployed: a
+`redeploy` run after a failed retrain keeps the last servable pair, and with no servable
+pair the asset says so and materializes nothing.
 """
 
 import dagster as dg
 
+from gata_assets.core.model_groups import GENERAL, LOW_VOLUME, MODEL_GROUPS
+from gata_assets.core.references import EndpointRef, ModelRef, ServingModel
 from gata_assets.defs.common import REFS_IO_MANAGER, lineage_metadata
+from gata_assets.defs.deployment.serving import servable_model
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.deployer import Deployer
+from gata_assets.resources.registry import ModelRegistry
 
 
 def _model_in(key: str) -> dg.AssetIn:
@@ -23,10 +31,8 @@ def _model_in(key: str) -> dg.AssetIn:
     group_name="deployment",
     kinds={"fastapi", "sagemaker"},
     io_manager_key=REFS_IO_MANAGER,
-    ins={
-        "general_model": _model_in("general_model"),
-        "low_volume_model": _model_in("low_volume_model"),
-    },
+    ins={group.model_asset: _model_in(group.model_asset) for group in MODEL_GROUPS},
+    output_required=False,
     description="Router endpoint: the general model decides, hand-offs go to the low-volume "
     "model, low-confidence tickets to the fallback label. Blue/green locally, serverless "
     "on SageMaker.",
@@ -34,45 +40,58 @@ def _model_in(key: str) -> dg.AssetIn:
 )
 def routing_endpoint(
     context: dg.AssetExecutionContext,
-    general_model: dict,
-    low_volume_model: dict,
+    general_model: ModelRef,
+    low_volume_model: ModelRef,
     deployer: Deployer,
     artifact_store: ArtifactStore,
-) -> dg.Output[dict]:
+    registry: ModelRegistry,
+):
     from gata_assets.resources.deployer import DeploymentError, EndpointSpec
 
+    inputs = {GENERAL.name: general_model, LOW_VOLUME.name: low_volume_model}
+    chosen = {role: servable_model(role, m, registry, context.log) for role, m in inputs.items()}
+    models: dict[str, ServingModel] = {r: m for r, m in chosen.items() if m is not None}
+    if len(models) < len(chosen):
+        context.log.warning("no servable model pair: the router is not deployed or changed")
+        return
     spec = EndpointSpec(
         name=deployer.endpoint_name("router"),
-        models={"general": general_model, "low_volume": low_volume_model},
+        models=models,
         min_confidence=deployer.min_confidence,
     )
     try:
         deployed = deployer.deploy(spec, artifact_store, context.log)
     except DeploymentError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
-    ref = {
-        **deployed,
-        "endpoint": spec.name,
-        "batch_id": general_model["batch_id"],
-        "model_versions": spec.versions(),
-        "model_uris": {role: spec.models[role]["uri"] for role in spec.models},
-        "low_volume_fallback": bool(low_volume_model.get("fallback", False)),
-        "min_confidence": spec.min_confidence,
-    }
-    context.log.info(
-        f"{spec.name} serves {ref['model_versions']} at {ref.get('url') or ref.get('arn')}"
+    ref = EndpointRef(
+        endpoint=spec.name,
+        batch_id=models[GENERAL.name].batch_id,
+        data_sha256=models[GENERAL.name].data_sha256,
+        model_versions=spec.versions(),
+        model_uris={role: model.uri for role, model in spec.models.items()},
+        low_volume_fallback=models[LOW_VOLUME.name].fallback,
+        min_confidence=spec.min_confidence,
+        deployment=deployed,
     )
+    context.log.info(f"{spec.name} serves {ref.model_versions} at {ref.url or ref.arn}")
+    yield dg.Output(ref, metadata=endpoint_metadata(ref, deployed))
+
+
+def endpoint_metadata(ref: EndpointRef, deployed: dict) -> dict:
     metadata = {
-        **lineage_metadata(ref),
-        "endpoint": dg.MetadataValue.text(spec.name),
-        "general_model_version": dg.MetadataValue.text(spec.versions()["general"]),
-        "low_volume_model_version": dg.MetadataValue.text(spec.versions()["low_volume"]),
-        "low_volume_fallback": dg.MetadataValue.bool(ref["low_volume_fallback"]),
-        "min_confidence": dg.MetadataValue.float(spec.min_confidence),
+        **lineage_metadata(ref.batch_id),
+        "data_sha256": dg.MetadataValue.text(ref.data_sha256),
+        "endpoint": dg.MetadataValue.text(ref.endpoint),
+        **{
+            f"{role}_model_version": dg.MetadataValue.text(version)
+            for role, version in ref.model_versions.items()
+        },
+        "low_volume_fallback": dg.MetadataValue.bool(ref.low_volume_fallback),
+        "min_confidence": dg.MetadataValue.float(ref.min_confidence),
         "deployment": dg.MetadataValue.json(deployed),
     }
-    if ref.get("url"):
-        metadata["url"] = dg.MetadataValue.url(ref["url"])
-    if ref.get("arn"):
-        metadata["endpoint_arn"] = dg.MetadataValue.text(ref["arn"])
-    return dg.Output(ref, metadata=metadata)
+    if ref.url:
+        metadata["url"] = dg.MetadataValue.url(ref.url)
+    if ref.arn:
+        metadata["endpoint_arn"] = dg.MetadataValue.text(ref.arn)
+    return metadata

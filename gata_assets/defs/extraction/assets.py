@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from gata_assets.core.references import ExtractRef
 from gata_assets.defs.common import (
     REFS_IO_MANAGER,
     artifact_metadata,
@@ -33,35 +34,37 @@ def ticket_extract(
     ticket_db: TicketDatabase,
     artifact_store: ArtifactStore,
     pipeline: PipelineConfig,
-) -> dg.Output[dict]:
+) -> dg.Output[ExtractRef]:
     from gata_assets.defs.extraction.extract import extract_tickets
 
-    previous = None if config.full_refresh else latest_ref(artifact_store, context.asset_key)
-    with clear_failures():
+    previous = (
+        None if config.full_refresh else latest_ref(artifact_store, context.asset_key, ExtractRef)
+    )
+    with clear_failures(), ticket_db.reader() as reader:
         ref = extract_tickets(
-            ticket_db.reader(),
+            reader,
             artifact_store,
             previous,
             new_batch_id(context.run.run_id),
             pipeline.extract_chunk_rows,
         )
     context.log.info(
-        f"batch {ref['batch_id']}: {ref['rows']} tickets ({ref['new_rows']} new), "
-        f"{ref['quarantined']} quarantined {ref['quarantined_by_reason']}"
+        f"batch {ref.batch_id}: {ref.rows} tickets ({ref.new_rows} new), "
+        f"{ref.quarantined} quarantined {ref.quarantined_by_reason}"
     )
     return dg.Output(
         ref,
         metadata={
             **artifact_metadata(ref),
-            **lineage_metadata(ref),
-            "dagster/row_count": dg.MetadataValue.int(ref["rows"]),
-            "new_rows": dg.MetadataValue.int(ref["new_rows"]),
-            "categories": dg.MetadataValue.int(len(ref["category_counts"])),
-            "quarantined": dg.MetadataValue.int(ref["quarantined"]),
-            "quarantined_by_reason": dg.MetadataValue.json(ref["quarantined_by_reason"]),
-            "quarantine_uri": dg.MetadataValue.path(ref["quarantine_uri"]),
-            "created_min": dg.MetadataValue.text(ref["created_min"]),
-            "created_max": dg.MetadataValue.text(ref["created_max"]),
-            "watermark": dg.MetadataValue.json(ref["watermark"]),
+            **lineage_metadata(ref.batch_id),
+            "dagster/row_count": dg.MetadataValue.int(ref.rows),
+            "new_rows": dg.MetadataValue.int(ref.new_rows),
+            "categories": dg.MetadataValue.int(len(ref.category_counts)),
+            "quarantined": dg.MetadataValue.int(ref.quarantined),
+            "quarantined_by_reason": dg.MetadataValue.json(ref.quarantined_by_reason),
+            "quarantine_uri": dg.MetadataValue.path(ref.quarantine_uri),
+            "created_min": dg.MetadataValue.text(ref.created_min),
+            "created_max": dg.MetadataValue.text(ref.created_max),
+            "watermark": dg.MetadataValue.json(ref.watermark),
         },
     )

@@ -7,13 +7,14 @@ The returned reference is what the next extraction reads its watermark from.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from gata_assets.core.errors import GataInputError
 from gata_assets.core.extraction import merge_snapshot, write_delta
 from gata_assets.core.grouping import category_counts
+from gata_assets.core.references import ExtractRef
 from gata_assets.core.ticket_reader import TicketReader, Watermark
 from gata_assets.resources.artifact_store import ArtifactStore
 
@@ -21,30 +22,28 @@ from gata_assets.resources.artifact_store import ArtifactStore
 def extract_tickets(
     reader: TicketReader,
     store: ArtifactStore,
-    previous: dict[str, Any] | None,
+    previous: ExtractRef | None,
     batch_id: str,
     chunk_rows: int,
-) -> dict[str, Any]:
-    watermark = Watermark.from_dict(previous.get("watermark")) if previous else None
-    categories = reader.categories()
+) -> ExtractRef:
+    watermark = Watermark.from_dict(previous.watermark) if previous else None
+    spec = reader.row_spec()
     with tempfile.TemporaryDirectory(prefix="gata-extract-") as scratch:
         work = Path(scratch)
         stats = write_delta(
             reader.stream(watermark, chunk_rows),
-            categories,
+            spec,
             work / "delta.parquet",
             work / "quarantine.parquet",
         )
         if previous and stats.rows == 0 and stats.quarantined_total == 0:
             # Nothing new: the snapshot and its batch stay as they were.
-            return {
-                **previous,
-                "new_rows": 0,
-                "previous_category_counts": previous["category_counts"],
-            }
+            return dataclasses.replace(
+                previous, new_rows=0, previous_category_counts=previous.category_counts
+            )
         old_snapshot = None
         if previous:
-            old_snapshot = store.get_file(previous["uri"], work / "previous.parquet")
+            old_snapshot = store.get_file(previous.uri, work / "previous.parquet")
         snapshot = merge_snapshot(old_snapshot, work / "delta.parquet", work / "tickets.parquet")
         if snapshot.empty:
             raise GataInputError(
@@ -56,17 +55,17 @@ def extract_tickets(
             work / "quarantine.parquet", f"batches/{batch_id}/quarantine.parquet"
         )
         stored = store.put_file(work / "tickets.parquet", f"batches/{batch_id}/tickets.parquet")
-    return {
+    return ExtractRef(
         **stored.as_dict(),
-        "batch_id": batch_id,
-        "rows": len(snapshot),
-        "new_rows": stats.rows,
-        "quarantined": stats.quarantined_total,
-        "quarantined_by_reason": stats.quarantined,
-        "quarantine_uri": quarantine.uri,
-        "category_counts": category_counts(snapshot),
-        "previous_category_counts": previous["category_counts"] if previous else None,
-        "created_min": snapshot["created_at"].min().isoformat(),
-        "created_max": snapshot["created_at"].max().isoformat(),
-        "watermark": (stats.watermark.as_dict() if stats.watermark else previous["watermark"]),
-    }
+        batch_id=batch_id,
+        rows=len(snapshot),
+        new_rows=stats.rows,
+        quarantined=stats.quarantined_total,
+        quarantined_by_reason=stats.quarantined,
+        quarantine_uri=quarantine.uri,
+        category_counts=category_counts(snapshot),
+        previous_category_counts=previous.category_counts if previous else None,
+        created_min=snapshot["created_at"].min().isoformat(),
+        created_max=snapshot["created_at"].max().isoformat(),
+        watermark=stats.watermark.as_dict() if stats.watermark else previous.watermark,
+    )

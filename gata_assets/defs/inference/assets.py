@@ -6,11 +6,12 @@ day. The models it used are recorded per partition, so a prediction is traceable
 version and, through the registry, to the tickets that model was trained on.
 """
 
-from typing import Any
-
 import dagster as dg
 
+from gata_assets.core.model_groups import GENERAL, MODEL_GROUPS
+from gata_assets.core.references import ModelRef, PredictionsRef, ServingModel
 from gata_assets.defs.common import REFS_IO_MANAGER, artifact_metadata, clear_failures
+from gata_assets.defs.deployment.serving import from_entry, servable_model
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.deployer import Deployer
 from gata_assets.resources.pipeline_config import PipelineConfig
@@ -18,30 +19,24 @@ from gata_assets.resources.refs_io_manager import latest_ref
 from gata_assets.resources.registry import ModelRegistry
 from gata_assets.resources.ticket_db import TicketDatabase
 
-MODEL_ASSETS = {
-    "general": dg.AssetKey("general_model"),
-    "low_volume": dg.AssetKey("low_volume_model"),
-}
+MODEL_ASSETS = {group.name: dg.AssetKey(group.model_asset) for group in MODEL_GROUPS}
 DAILY = dg.DailyPartitionsDefinition(start_date="2025-01-01", timezone="UTC")
 
 
-def serving_models(registry: ModelRegistry, store: ArtifactStore) -> dict[str, dict[str, Any]]:
-    """Per role, the newest approved version (what prod serves), else the newest trained."""
+def serving_models(registry: ModelRegistry, store: ArtifactStore, log) -> dict[str, ServingModel]:
+    """Per role, the newest approved servable version (what prod serves), else the newest
+    trained one if servable, else the newest servable one. Never an unchecked version."""
     models = {}
     for role, key in MODEL_ASSETS.items():
-        approved = registry.latest_approved(role)
+        approved = registry.latest_servable(role, approved=True)
         if approved is not None:
-            models[role] = {
-                "uri": approved.artifact_uri,
-                "model_version": approved.version,
-                "source": "approved",
-            }
-        elif (ref := latest_ref(store, key)) is not None:
-            models[role] = {**ref, "source": "latest trained"}
-    if "general" not in models:
+            models[role] = from_entry(approved, source="approved")
+        elif chosen := servable_model(role, latest_ref(store, key, ModelRef), registry, log):
+            models[role] = chosen
+    if GENERAL.name not in models:
         raise dg.Failure(
-            description="no general model to predict with: train one (materialize "
-            "general_model) or approve a version (`gata models approve`)",
+            description="no servable general model to predict with: train one whose blocking "
+            "checks pass (materialize general_model; `gata models list` shows each verdict)",
             allow_retries=False,
         )
     return models
@@ -63,11 +58,11 @@ def batch_predictions(
     registry: ModelRegistry,
     pipeline: PipelineConfig,
     deployer: Deployer,
-) -> dg.Output[dict]:
+) -> dg.Output[PredictionsRef]:
     from gata_assets.defs.inference.predict_day import predict_day
 
     window = context.partition_time_window
-    models = serving_models(registry, artifact_store)
+    models = serving_models(registry, artifact_store, context.log)
     reader = ticket_db.reader()
     try:
         with clear_failures():
@@ -85,18 +80,20 @@ def batch_predictions(
     finally:
         reader.engine.dispose()
     context.log.info(
-        f"{context.partition_key}: {ref['rows']} tickets, fallback rate {ref['fallback_rate']:.1%}"
-        f", models {ref['model_versions']}"
+        f"{context.partition_key}: {ref.rows} tickets, fallback rate {ref.fallback_rate:.1%}"
+        f", models {ref.model_versions}"
     )
     return dg.Output(
         ref,
         metadata={
             **artifact_metadata(ref),
-            "dagster/row_count": dg.MetadataValue.int(ref["rows"]),
-            "fallback_rate": dg.MetadataValue.float(ref["fallback_rate"]),
-            "category_distribution": dg.MetadataValue.json(ref["category_counts"]),
-            "route_counts": dg.MetadataValue.json(ref["route_counts"]),
-            "model_versions": dg.MetadataValue.json(ref["model_versions"]),
-            "model_sources": dg.MetadataValue.json(ref["model_sources"]),
+            "dagster/row_count": dg.MetadataValue.int(ref.rows),
+            "fallback_rate": dg.MetadataValue.float(ref.fallback_rate),
+            "category_distribution": dg.MetadataValue.json(ref.category_counts),
+            "route_counts": dg.MetadataValue.json(ref.route_counts),
+            "model_versions": dg.MetadataValue.json(ref.model_versions),
+            "model_sources": dg.MetadataValue.json(ref.model_sources),
+            "batch_id": dg.MetadataValue.text(ref.batch_id),
+            "data_sha256": dg.MetadataValue.text(ref.data_sha256),
         },
     )

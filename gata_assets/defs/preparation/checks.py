@@ -2,43 +2,45 @@
 
 import dagster as dg
 
-from gata_assets.defs.preparation.splits import GROUPS
+from gata_assets.core.model_groups import MODEL_GROUPS, model_group
+from gata_assets.core.references import GroupRef, SplitRef
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.pipeline_config import PipelineConfig
 
 
-def build_split_checks(group: str) -> dg.AssetChecksDefinition:
+def build_split_checks(name: str) -> dg.AssetChecksDefinition:
     """Both leakage checks of one group, reading its train and test sets once."""
-    test_key = dg.AssetKey(f"{group}_test_set")
+    group = model_group(name)
+    test_key = dg.AssetKey(group.test_asset)
 
     @dg.multi_asset_check(
-        name=f"{group}_split_checks",
+        name=f"{name}_split_checks",
         specs=[
             dg.AssetCheckSpec(
                 "no_train_test_overlap",
                 asset=test_key,
-                additional_deps=[f"{group}_train_set"],
+                additional_deps=[group.train_asset],
                 blocking=True,
                 description="No ticket is in both train and test.",
             ),
             dg.AssetCheckSpec(
                 "test_categories_in_train",
                 asset=test_key,
-                additional_deps=[f"{group}_train_set"],
+                additional_deps=[group.train_asset],
                 blocking=True,
                 description="Every category in the test set has training tickets.",
             ),
         ],
         ins={
-            "train_set": dg.AssetIn(key=f"{group}_train_set"),
+            "train_set": dg.AssetIn(key=group.train_asset),
             "test_set": dg.AssetIn(key=test_key),
         },
     )
-    def split_checks(train_set: dict, test_set: dict, artifact_store: ArtifactStore):
+    def split_checks(train_set: SplitRef, test_set: SplitRef, artifact_store: ArtifactStore):
         from gata_assets.core.quality import categories_missing_from_train, overlapping_ids
 
-        train = artifact_store.read_parquet(train_set["uri"])
-        held_out = artifact_store.read_parquet(test_set["uri"])
+        train = artifact_store.read_parquet(train_set.uri)
+        held_out = artifact_store.read_parquet(test_set.uri)
         shared = overlapping_ids(train, held_out)
         yield dg.AssetCheckResult(
             check_name="no_train_test_overlap",
@@ -57,18 +59,30 @@ def build_split_checks(group: str) -> dg.AssetChecksDefinition:
     return split_checks
 
 
-@dg.asset_check(
-    asset="low_volume_group",
-    description="Enough low-volume data to train its own model; otherwise the fallback label "
-    "answers for those categories.",
-)
-def low_volume_sufficiency(
-    low_volume_group: dict, artifact_store: ArtifactStore, pipeline: PipelineConfig
+def build_sufficiency_check(name: str) -> dg.AssetChecksDefinition:
+    """For a group that may fall back: is there enough data to train its own model?"""
+
+    @dg.asset_check(
+        asset=model_group(name).group_asset,
+        name=f"{name}_sufficiency",
+        description="Enough low-volume data to train its own model; otherwise the fallback "
+        "label answers for those categories.",
+    )
+    def sufficiency(
+        group_set: GroupRef, artifact_store: ArtifactStore, pipeline: PipelineConfig
+    ) -> dg.AssetCheckResult:
+        return sufficiency_verdict(group_set, artifact_store, pipeline)
+
+    return sufficiency
+
+
+def sufficiency_verdict(
+    group_set: GroupRef, artifact_store: ArtifactStore, pipeline: PipelineConfig
 ) -> dg.AssetCheckResult:
     from gata_assets.core.quality import low_volume_sufficiency as judge
 
     verdict = judge(
-        artifact_store.read_parquet(low_volume_group["uri"]),
+        artifact_store.read_parquet(group_set.uri),
         pipeline.low_volume_min_categories,
         pipeline.low_volume_min_per_category,
     )
@@ -85,6 +99,6 @@ def low_volume_sufficiency(
 
 
 preparation_checks = [
-    *(build_split_checks(group) for group in GROUPS),
-    low_volume_sufficiency,
+    *(build_split_checks(group.name) for group in MODEL_GROUPS),
+    *(build_sufficiency_check(group.name) for group in MODEL_GROUPS if group.may_fall_back),
 ]

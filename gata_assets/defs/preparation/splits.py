@@ -1,69 +1,73 @@
-"""`{group}_train_set` / `{group}_test_set`: one factory, called once per group."""
+"""`{group}_train_set` / `{group}_test_set`: one factory, called once per model group."""
 
 import dagster as dg
 
+from gata_assets.core.model_groups import ModelGroup
+from gata_assets.core.references import GroupRef, SplitRef
 from gata_assets.defs.common import REFS_IO_MANAGER, artifact_metadata, lineage_metadata
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.pipeline_config import PipelineConfig
 
-GROUPS = ("general", "low_volume")
 
+def build_split_assets(group: ModelGroup) -> dg.AssetsDefinition:
+    name = group.name
 
-def build_split_assets(group: str) -> dg.AssetsDefinition:
     @dg.multi_asset(
-        name=f"{group}_split",
+        name=f"{name}_split",
         group_name="preparation",
-        ins={"source": dg.AssetIn(key=f"{group}_group")},
+        ins={"source": dg.AssetIn(key=group.group_asset)},
         outs={
-            f"{group}_train_set": dg.AssetOut(
+            group.train_asset: dg.AssetOut(
                 io_manager_key=REFS_IO_MANAGER,
                 kinds={"parquet"},
-                description=f"Training tickets of the {group} group (stratified, stable).",
+                description=f"Training tickets of the {name} group (stratified, stable).",
             ),
-            f"{group}_test_set": dg.AssetOut(
+            group.test_asset: dg.AssetOut(
                 io_manager_key=REFS_IO_MANAGER,
                 kinds={"parquet"},
-                description=f"Held-out tickets of the {group} group; a ticket never changes side.",
+                description=f"Held-out tickets of the {name} group; a ticket never changes side.",
             ),
         },
     )
     def split(
         context: dg.AssetExecutionContext,
-        source: dict,
+        source: GroupRef,
         artifact_store: ArtifactStore,
         pipeline: PipelineConfig,
     ):
         from gata_assets.core.grouping import category_counts
         from gata_assets.core.splitting import split_train_test
 
-        frame = artifact_store.read_parquet(source["uri"])
+        frame = artifact_store.read_parquet(source.uri)
         result = split_train_test(frame, pipeline.test_fraction, pipeline.split_seed)
         if result.train_only_categories:
             context.log.warning(
-                f"{group}: too small to split, kept in train only: "
+                f"{name}: too small to split, kept in train only: "
                 f"{', '.join(result.train_only_categories)}"
             )
         for side, part in (("train", result.train), ("test", result.test)):
-            key = f"batches/{source['batch_id']}/{group}/{side}.parquet"
-            stored = artifact_store.write_parquet(part, key)
+            stored = artifact_store.write_parquet(
+                part, f"batches/{source.batch_id}/{name}/{side}.parquet"
+            )
             counts = category_counts(part)
-            ref = {
+            ref = SplitRef(
                 **stored.as_dict(),
-                "batch_id": source["batch_id"],
-                "group": group,
-                "side": side,
-                "rows": len(part),
-                "category_counts": counts,
-                "train_only_categories": list(result.train_only_categories),
-                "test_fraction": pipeline.test_fraction,
-                "split_seed": pipeline.split_seed,
-            }
+                batch_id=source.batch_id,
+                data_sha256=source.data_sha256,
+                group=name,
+                side=side,
+                rows=len(part),
+                category_counts=counts,
+                train_only_categories=list(result.train_only_categories),
+                test_fraction=pipeline.test_fraction,
+                split_seed=pipeline.split_seed,
+            )
             yield dg.Output(
                 ref,
-                output_name=f"{group}_{side}_set",
+                output_name=f"{name}_{side}_set",
                 metadata={
                     **artifact_metadata(ref),
-                    **lineage_metadata(ref),
+                    **lineage_metadata(ref.batch_id),
                     "dagster/row_count": dg.MetadataValue.int(len(part)),
                     "categories": dg.MetadataValue.int(len(counts)),
                     "train_only_categories": dg.MetadataValue.text(

@@ -1,58 +1,48 @@
-"""`general_model` / `low_volume_model`: one factory, called once per group.
+"""`general_model` / `low_volume_model`: one factory, called once per model group.
 
 Each reads its group's train and test set references, trains through the `trainer` resource
 (local Pipes subprocess or SageMaker job; same gata-train either way) and returns a reference
 to the stored model directory. The two assets are independent, so a run with the multiprocess
 executor trains them in parallel.
 
-Low-volume fallback: when the low-volume group fails the sufficiency rule (`pipeline`
-thresholds), its asset still materializes: a constant model that always answers
-`low_volume_fallback_label`, flagged in metadata, tags and description. Not a crash, not a
-silent skip.
+Fallback: when a group that may fall back (`ModelGroup.may_fall_back`: the low-volume one)
+fails the sufficiency rule (`pipeline` thresholds), its asset still materializes: a constant
+model that always answers `low_volume_fallback_label`, flagged in metadata, tags and
+description. Not a crash, not a silent skip.
 """
 
 from typing import Any
 
 import dagster as dg
 
+from gata_assets.core.model_groups import MODEL_GROUPS, ModelGroup
+from gata_assets.core.references import ModelRef, SplitRef
 from gata_assets.defs.common import REFS_IO_MANAGER, artifact_metadata, lineage_metadata
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.trainer import Trainer, TrainingConfig
 
-GROUPS = ("general", "low_volume")
-# Groups that may fall back to a constant model instead of failing on too little data.
-FALLBACK_GROUPS = ("low_volume",)
 
-DESCRIPTIONS = {
-    "general": "BERT classifier over every category, low-volume ones collapsed into the "
-    "hand-off class; fine-tuned by gata-train (local process or SageMaker).",
-    "low_volume": "BERT classifier for the low-volume categories the general model hands "
-    "off; a constant fallback model answering the configured fallback label when the group "
-    "has too little data.",
-}
-
-
-def model_metadata(ref: dict[str, Any], trainer_metadata: dict[str, Any]) -> dict[str, Any]:
-    metrics = ref["metrics"]
+def model_metadata(ref: ModelRef, trainer_metadata: dict[str, Any]) -> dict[str, Any]:
+    metrics = ref.metrics
     metadata: dict[str, Any] = {
         **trainer_metadata,
         **artifact_metadata(ref),
-        **lineage_metadata(ref),
-        "model_version": dg.MetadataValue.text(ref["model_version"]),
-        "fallback": dg.MetadataValue.bool(ref["fallback"]),
-        "base_model": dg.MetadataValue.text(ref["base_model"] or "none (fallback)"),
-        "data_sha256": dg.MetadataValue.text(ref["data_sha256"]),
+        **lineage_metadata(ref.batch_id),
+        "model_version": dg.MetadataValue.text(ref.model_version),
+        "fallback": dg.MetadataValue.bool(ref.fallback),
+        "base_model": dg.MetadataValue.text(ref.base_model or "none (fallback)"),
+        "data_sha256": dg.MetadataValue.text(ref.data_sha256),
         "train_seconds": dg.MetadataValue.float(float(metrics.get("train_seconds") or 0.0)),
         "samples_per_second": dg.MetadataValue.float(
             float(metrics.get("samples_per_second") or 0.0)
         ),
-        "trainer": dg.MetadataValue.text(ref["trainer"]),
+        "trainer": dg.MetadataValue.text(ref.trainer),
     }
-    if ref["fallback"]:
+    if ref.fallback:
         metadata["fallback_reason"] = dg.MetadataValue.md(
-            f"**Fallback model**: always answers `{ref['fallback_label']}`. "
-            f"Reason: {ref['fallback_reason']}."
+            f"**Fallback model**: always answers `{ref.fallback_label}`. "
+            f"Reason: {ref.fallback_reason}."
         )
         return metadata
     metadata.update(
@@ -60,41 +50,43 @@ def model_metadata(ref: dict[str, Any], trainer_metadata: dict[str, Any]) -> dic
             "accuracy": dg.MetadataValue.float(float(metrics["accuracy"])),
             "macro_f1": dg.MetadataValue.float(float(metrics["macro_f1"])),
             "per_class_f1": dg.MetadataValue.json(metrics.get("per_class_f1", {})),
-            "epochs": dg.MetadataValue.int(int(ref["hyperparameters"]["epochs"])),
-            "hyperparameters": dg.MetadataValue.json(ref["hyperparameters"]),
+            "epochs": dg.MetadataValue.int(int(ref.hyperparameters["epochs"])),
+            "hyperparameters": dg.MetadataValue.json(ref.hyperparameters),
         }
     )
     return metadata
 
 
-def build_model_asset(group: str) -> dg.AssetsDefinition:
-    may_fall_back = group in FALLBACK_GROUPS
-
+def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
     @dg.asset(
-        name=f"{group}_model",
+        name=group.model_asset,
         group_name="training",
         kinds={"pytorch", "huggingface"},
         io_manager_key=REFS_IO_MANAGER,
         ins={
-            "train_set": dg.AssetIn(key=f"{group}_train_set"),
-            "test_set": dg.AssetIn(key=f"{group}_test_set"),
+            "train_set": dg.AssetIn(key=group.train_asset),
+            "test_set": dg.AssetIn(key=group.test_asset),
         },
-        description=DESCRIPTIONS.get(group, f"BERT classifier for the {group} group."),
-        tags={"gata/group": group},
+        description=group.model_description,
+        tags={"gata/group": group.name},
     )
     def model(
         context: dg.AssetExecutionContext,
-        train_set: dict,
-        test_set: dict,
+        train_set: SplitRef,
+        test_set: SplitRef,
         trainer: Trainer,
         training: TrainingConfig,
         artifact_store: ArtifactStore,
         pipeline: PipelineConfig,
-    ) -> dg.Output[dict]:
-        from gata_assets.defs.training.procedure import fallback_reason, train_group_model
+    ) -> dg.Output[ModelRef]:
+        from gata_assets.defs.training.procedure import (
+            GroupTraining,
+            fallback_reason,
+            train_group_model,
+        )
 
         because = None
-        if may_fall_back:
+        if group.may_fall_back:
             because = fallback_reason(
                 artifact_store,
                 train_set,
@@ -102,31 +94,30 @@ def build_model_asset(group: str) -> dg.AssetsDefinition:
                 pipeline.low_volume_min_categories,
                 pipeline.low_volume_min_per_category,
             )
-        ref, trainer_metadata = train_group_model(
-            context,
-            group=group,
+        job = GroupTraining(
+            group=group.name,
             train_ref=train_set,
             test_ref=test_set,
-            trainer=trainer,
-            training=training,
-            store=artifact_store,
             fallback_label=pipeline.low_volume_fallback_label,
             fallback_because=because,
         )
-        kind = "fallback" if ref["fallback"] else "classifier"
-        if not ref["fallback"]:
-            metrics = ref["metrics"]
+        ref, trainer_metadata = train_group_model(context, job, trainer, training, artifact_store)
+        if not ref.fallback:
+            metrics = ref.metrics
             context.log.info(
-                f"{group}_model {ref['model_version']}: accuracy {metrics['accuracy']:.4f}, "
+                f"{group.model_asset} {ref.model_version}: accuracy {metrics['accuracy']:.4f}, "
                 f"macro-F1 {metrics['macro_f1']:.4f}, {metrics.get('train_seconds', 0):.0f}s"
             )
         return dg.Output(
             ref,
             metadata=model_metadata(ref, trainer_metadata),
-            tags={"gata/model_kind": kind, "gata/model_version": ref["model_version"]},
+            tags={
+                "gata/model_kind": "fallback" if ref.fallback else "classifier",
+                "gata/model_version": ref.model_version,
+            },
         )
 
     return model
 
 
-model_assets = [build_model_asset(group) for group in GROUPS]
+model_assets = [build_model_asset(group) for group in MODEL_GROUPS]

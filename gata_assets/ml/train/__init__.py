@@ -7,7 +7,9 @@ local subprocess (through Dagster Pipes) in a temp folder laid out like `/opt/ml
     hyperparameters.py  the settings, their defaults, SageMaker's strings coerced back
     channels.py    base model, Parquet channels, label map
     data.py        tokenization, length-bucketed batches
-    loop.py        the training loop: steps, checkpoints, progress
+    loop.py        the training loop: epochs of steps, checkpoints, progress lines
+    session.py     what the loop steps through: optimizer, schedule, resume point
+    progress.py    the counters behind progress lines and rates
     threads.py     CPU thread count, tuned while training
     device.py      device, autocast precision, seeding
     schedule.py    AdamW parameter groups, learning-rate schedule

@@ -78,18 +78,36 @@ def read_channel(channel: Path, name: str) -> pd.DataFrame:
         raise TrainingInputError(
             f"{name} channel has {int(frame['label'].isna().sum())} null labels"
         )
-    try:
-        labels = frame["label"].astype("int64")
-    except (TypeError, ValueError):
-        raise TrainingInputError(f"{name} channel: label must be an integer queue id") from None
-    if not (labels == frame["label"]).all():
-        raise TrainingInputError(f"{name} channel: label must be an integer queue id")
-    names = labels.astype(str)
-    if "category" in frame.columns:
-        names = frame["category"].where(frame["category"].notna(), names).astype(str)
+    if not pd.api.types.is_numeric_dtype(frame["label"]):
+        # Category names ("billing"), as a `text,label` file has them: each name gets the
+        # stable queue id the extract gives a text label, the same in the train and test
+        # channels without either knowing the other.
+        from gata_assets.core.hashing import stable_label_id
+
+        names = frame["label"].astype(str).str.strip()
+        if (names == "").any():
+            raise TrainingInputError(f"{name} channel has {int((names == '').sum())} empty labels")
+        labels = names.map({n: stable_label_id(n) for n in names.unique()}).astype("int64")
+    else:
+        labels = _integer_labels(frame["label"], name)
+        names = labels.astype(str)
+        if "category" in frame.columns:
+            names = frame["category"].where(frame["category"].notna(), names).astype(str)
     return pd.DataFrame(
         {"text": frame["text"].fillna("").astype(str), "label": labels, "category": names}
     )
+
+
+def _integer_labels(raw: pd.Series, name: str) -> pd.Series:
+    try:
+        labels = raw.astype("int64")
+    except (TypeError, ValueError):
+        raise TrainingInputError(f"{name} channel: label must be an integer queue id") from None
+    if not (labels == raw).all():
+        raise TrainingInputError(
+            f"{name} channel: numeric labels must be integer queue ids (or give category names)"
+        )
+    return labels
 
 
 def channel_sha256(channel: Path, name: str) -> str:

@@ -168,8 +168,3 @@ def restore_checkpoint(checkpoint: Checkpoint, model: Any, optimizer: Any, scale
         cuda_states = [tensors[k] for k in sorted(tensors) if k.startswith("rng.cuda.")]
         if len(cuda_states) == torch.cuda.device_count():
             torch.cuda.set_rng_state_all(cuda_states)
-
-
-def clear_checkpoints(directory: Path) -> None:
-    for path in Path(directory).glob("step-*"):
-        shutil.rmtree(path, ignore_errors=True)

@@ -14,9 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-# bench/finetune_benchmark.py imports it from here; it lives with the channels now.
-from gata_assets.ml.train.channels import resolve_base_model as resolve_base_model
-
 if TYPE_CHECKING:
     import torch
 

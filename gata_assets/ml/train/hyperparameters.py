@@ -74,14 +74,19 @@ class Hyperparameters:
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Hyperparameters:
+        """Coerced and validated; a name gata-train does not know is an error, not ignored
+        (a misspelt setting would otherwise silently train with the default)."""
         known = {f.name: f for f in fields(cls)}
-        values: dict[str, Any] = {}
-        unknown = sorted(set(raw) - set(known))
+        injected = sorted(name for name in raw if _injected_by_sagemaker(name))
+        if injected:
+            log.debug("ignoring hyperparameters SageMaker adds: %s", ", ".join(injected))
+        unknown = sorted(set(raw) - set(known) - set(injected))
         if unknown:
-            log.warning("ignoring unknown hyperparameters: %s", ", ".join(unknown))
-        for name, value in raw.items():
-            if name in known:
-                values[name] = _coerce(name, value, known[name].type)
+            raise TrainingInputError(
+                f"unknown hyperparameter(s) {', '.join(unknown)}; gata-train knows "
+                f"{', '.join(sorted(known))}"
+            )
+        values = {name: _coerce(name, raw[name], known[name].type) for name in raw if name in known}
         hps = cls(**values)
         hps.validate()
         return hps
@@ -113,6 +118,12 @@ class Hyperparameters:
 
 
 _TYPES = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+def _injected_by_sagemaker(name: str) -> bool:
+    """Keys SageMaker itself may add: the SDK's `sagemaker_*` (program, region, log level...)
+    and automatic model tuning's `_tuning_objective_metric`."""
+    return name.startswith("sagemaker_") or name == "_tuning_objective_metric"
 
 
 def _coerce(name: str, value: Any, annotation: Any) -> Any:

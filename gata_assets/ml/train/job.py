@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from gata_assets.ml.train.channels import (
     LabelMap,
@@ -16,16 +19,27 @@ from gata_assets.ml.train.channels import (
     resolve_base_model,
 )
 from gata_assets.ml.train.contract import TrainingInputError, TrainingPaths
-from gata_assets.ml.train.data import encode
+from gata_assets.ml.train.data import Encoded, encode
 from gata_assets.ml.train.hyperparameters import Hyperparameters
 from gata_assets.ml.train.outputs import materialization_metadata, write_model_dir
 from gata_assets.ml.train.report import Reporter
 from gata_assets.ml.train.stop import StopRequested, StopSignal
 
 
-def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: StopSignal) -> dict:
-    """Validate, train, evaluate and write the model directory; returns the metrics."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Inputs:
+    """The validated channels and what identifies this job for checkpoint resumption."""
+
+    base_dir: Path
+    base_name: str
+    train_frame: Any
+    test_frame: Any
+    label_map: LabelMap
+    fingerprint: dict[str, Any]
+
+
+def read_inputs(paths: TrainingPaths, hps: Hyperparameters) -> Inputs:
+    """Everything checkable before torch is imported; raises TrainingInputError."""
     base_dir, base_name = resolve_base_model(hps.base_model)
     train_frame = read_channel(paths.train_channel, "train")
     test_frame = read_channel(paths.test_channel, "test")
@@ -43,16 +57,83 @@ def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: St
         "test_sha256": channel_sha256(paths.test_channel, "test"),
         "labels": list(label_map.labels),
     }
+    return Inputs(base_dir, base_name, train_frame, test_frame, label_map, fingerprint)
+
+
+def load_base_model(inputs: Inputs) -> tuple[Any, Any]:
+    """(tokenizer, classifier with a fresh head for this label set)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    label_map = inputs.label_map
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(inputs.base_dir))
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(inputs.base_dir),
+            num_labels=label_map.size,
+            id2label=label_map.id2label(),
+            label2id=label_map.label2id(),
+            problem_type="single_label_classification",
+        )
+    except (OSError, ValueError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise TrainingInputError(f"cannot load base model {inputs.base_name}: {first}") from None
+    return tokenizer, model
+
+
+def encode_channels(inputs: Inputs, tokenizer: Any, max_length: int) -> tuple[Encoded, Encoded]:
+    index_of = inputs.label_map.index_of
+    train, test = inputs.train_frame, inputs.test_frame
+    return (
+        encode(tokenizer, train["text"], index_of(train["label"]), max_length),
+        encode(tokenizer, test["text"], index_of(test["label"]), max_length),
+    )
+
+
+def job_metrics(
+    metrics: dict, run_: Any, inputs: Inputs, hps: Hyperparameters, train_samples: int
+) -> dict:
+    """The evaluation metrics plus what this job was: timings, device, versions, hashes."""
+    import torch
+    import transformers
+
+    state, device = run_.state, run_.device
+    return {
+        **metrics,
+        "kind": "classifier",
+        "fallback": False,
+        "train_seconds": round(state.elapsed_seconds, 3),
+        "samples_per_second": round(state.samples_seen / max(state.elapsed_seconds, 1e-9), 3),
+        "train_samples": train_samples,
+        "epochs": hps.epochs,
+        "steps": state.step,
+        "final_loss": state.history[-1]["loss"] if state.history else state.last_loss,
+        "loss_history": state.history,
+        "resumed_from_step": state.resumed_from_step,
+        "padding_efficiency": round(run_.padding_efficiency, 4),
+        "device": device.device.type,
+        "precision": device.precision,
+        "num_threads": run_.threads,
+        "base_model": inputs.base_name,
+        "train_sha256": inputs.fingerprint["train_sha256"],
+        "test_sha256": inputs.fingerprint["test_sha256"],
+        "hyperparameters": hps.as_dict(),
+        "torch_version": torch.__version__,
+        "transformers_version": transformers.__version__,
+    }
+
+
+def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: StopSignal) -> dict:
+    """Validate, train, evaluate and write the model directory; returns the metrics."""
+    started = time.perf_counter()
+    inputs = read_inputs(paths, hps)
     reporter.info(
-        f"training {hps.group}: {len(train_frame)} train / {len(test_frame)} test tickets, "
-        f"{label_map.size} labels, base model {base_name}"
+        f"training {hps.group}: {len(inputs.train_frame)} train / {len(inputs.test_frame)} "
+        f"test tickets, {inputs.label_map.size} labels, base model {inputs.base_name}"
     )
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import torch
     import transformers
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from gata_assets.ml.train.device import pick_device, seed_everything
     from gata_assets.ml.train.evaluate import evaluate
@@ -63,27 +144,11 @@ def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: St
     threads = configure_threads(hps.num_threads)
     device = pick_device(hps.precision)
     seed_everything(hps.seed)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(base_dir),
-            num_labels=label_map.size,
-            id2label=label_map.id2label(),
-            label2id=label_map.label2id(),
-            problem_type="single_label_classification",
-        )
-    except (OSError, ValueError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise TrainingInputError(f"cannot load base model {base_name}: {first}") from None
+    tokenizer, model = load_base_model(inputs)
     if hps.freeze_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    train_data = encode(
-        tokenizer, train_frame["text"], label_map.index_of(train_frame["label"]), hps.max_length
-    )
-    test_data = encode(
-        tokenizer, test_frame["text"], label_map.index_of(test_frame["label"]), hps.max_length
-    )
+    train_data, test_data = encode_channels(inputs, tokenizer, hps.max_length)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     reporter.info(
         f"device {device.device.type} ({device.precision}), "
@@ -97,7 +162,7 @@ def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: St
         train_data=train_data,
         hps=hps,
         checkpoint_dir=paths.checkpoint_dir,
-        fingerprint=fingerprint,
+        fingerprint=inputs.fingerprint,
         pad_id=pad_id,
         device=device,
         reporter=reporter,
@@ -105,45 +170,15 @@ def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: St
     )
     if stop.requested:
         raise StopRequested(stop.received or "signal", run_.state.step)
-    metrics = evaluate(
-        model,
-        test_data,
-        list(label_map.categories),
-        hps.eval_batch_size,
-        pad_id,
-        device.device,
-        device.autocast,
+    categories = list(inputs.label_map.categories)
+    scores = evaluate(
+        model, test_data, categories, hps.eval_batch_size, pad_id, device.device, device.autocast
     )
-    state = run_.state
-    metrics.update(
-        {
-            "kind": "classifier",
-            "fallback": False,
-            "train_seconds": round(state.elapsed_seconds, 3),
-            "samples_per_second": round(state.samples_seen / max(state.elapsed_seconds, 1e-9), 3),
-            "train_samples": len(train_data),
-            "epochs": hps.epochs,
-            "steps": state.step,
-            "final_loss": state.history[-1]["loss"] if state.history else state.last_loss,
-            "loss_history": state.history,
-            "resumed_from_step": state.resumed_from_step,
-            "padding_efficiency": round(run_.padding_efficiency, 4),
-            "device": device.device.type,
-            "precision": device.precision,
-            "num_threads": run_.threads,
-            "base_model": base_name,
-            "train_sha256": fingerprint["train_sha256"],
-            "test_sha256": fingerprint["test_sha256"],
-            "hyperparameters": hps.as_dict(),
-            "torch_version": torch.__version__,
-            "transformers_version": transformers.__version__,
-        }
-    )
-
-    write_model_dir(paths, hps, model, tokenizer, base_name, label_map, metrics)
+    metrics = job_metrics(scores, run_, inputs, hps, len(train_data))
+    write_model_dir(paths, hps, model, tokenizer, inputs.base_name, inputs.label_map, metrics)
     reporter.info(
         f"{hps.group}: accuracy {metrics['accuracy']:.4f} macro-F1 {metrics['macro_f1']:.4f} "
-        f"on {len(test_data)} test tickets; trained {state.elapsed_seconds:.1f}s at "
+        f"on {len(test_data)} test tickets; trained {run_.state.elapsed_seconds:.1f}s at "
         f"{metrics['samples_per_second']:.1f} samples/s; total {time.perf_counter() - started:.1f}s"
     )
     reporter.materialization(materialization_metadata(metrics), hps.model_version)

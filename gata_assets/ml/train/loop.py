@@ -1,4 +1,5 @@
-"""The fine-tuning loop: steps, checkpoints, progress (threads, device, schedule: own modules).
+"""The fine-tuning loop: epochs of steps, checkpoints, progress lines (the working set it steps
+through: session.py; threads, device, schedule, progress counters: own modules).
 
 Speed by default:
 - dynamic padding over length-bucketed batches (see data.py);
@@ -15,31 +16,20 @@ trajectory.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gata_assets.ml.train.checkpoint import (
-    TrainState,
-    find_checkpoint,
-    restore_checkpoint,
-    save_checkpoint,
-)
+from gata_assets.ml.train.checkpoint import TrainState
 from gata_assets.ml.train.data import Encoded, bucketed_batches, collate
 from gata_assets.ml.train.device import Device
 from gata_assets.ml.train.hyperparameters import Hyperparameters
 from gata_assets.ml.train.report import Reporter
-from gata_assets.ml.train.schedule import build_optimizer, learning_rate_at
+from gata_assets.ml.train.schedule import learning_rate_at
+from gata_assets.ml.train.session import Session, start
 from gata_assets.ml.train.stop import StopRequested, StopSignal
-from gata_assets.ml.train.threads import ThreadTuner, available_cores
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 @dataclass
@@ -49,6 +39,103 @@ class TrainingRun:
     device: Device
     threads: int
     padding_efficiency: float
+
+
+def optimizer_step(session: Session, batch: dict[str, Any]) -> float:
+    """One forward/backward/update on `batch`; the loss."""
+    import torch
+
+    hps, optimizer, scaler = session.hps, session.optimizer, session.scaler
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate_at(
+            session.state.step, session.total_steps, session.warmup, group["peak_lr"]
+        )
+    with session.device.autocast():
+        targets = batch.pop("labels")
+        logits = session.model(**batch).logits
+        loss = torch.nn.functional.cross_entropy(
+            logits.float(), targets, label_smoothing=hps.label_smoothing
+        )
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    if hps.max_grad_norm > 0:
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(session.trainable, hps.max_grad_norm)
+    scaler.step(optimizer)
+    scaler.update()
+    return float(loss.detach())
+
+
+def run_epoch(
+    session: Session,
+    epoch: int,
+    train_data: Encoded,
+    pad_id: int,
+    reporter: Reporter,
+    stop: StopSignal,
+) -> float | None:
+    """Train the rest of `epoch` (all of it unless resumed mid-epoch); its mean loss."""
+    hps, state, progress = session.hps, session.state, session.progress
+    lengths = train_data.lengths
+    batches = bucketed_batches(lengths, hps.batch_size, hps.seed, epoch, hps.bucket_batches)
+    session.model.train()
+    epoch_loss, epoch_steps = 0.0, 0
+    for position in range(state.batch_in_epoch, len(batches)):
+        index = batches[position]
+        step_started = time.perf_counter()
+        batch = collate(train_data, index, pad_id, session.device.device)
+        progress.real_tokens += int(lengths[index].sum())
+        progress.padded_tokens += int(batch["input_ids"].numel())
+        value = optimizer_step(session, batch)
+        if session.tuner is not None:
+            message = session.tuner.record(
+                time.perf_counter() - step_started, batch["input_ids"].numel()
+            )
+            if message:
+                reporter.info(message)
+        state.step += 1
+        state.batch_in_epoch = position + 1
+        state.samples_seen += len(index)
+        state.last_loss = value
+        progress.record_step(value, len(index))
+        epoch_loss += value
+        epoch_steps += 1
+
+        if stop.requested:
+            session.checkpoint()
+            raise StopRequested(stop.received or "signal", state.step)
+        due = hps.checkpoint_steps > 0 and state.step % hps.checkpoint_steps == 0
+        if due and position + 1 < len(batches):
+            session.checkpoint()
+        now = time.perf_counter()
+        line = progress.window_line(now, hps.log_every_seconds, session.total_steps - state.step)
+        if line:
+            reporter.info(
+                f"epoch {epoch + 1}/{hps.epochs} step {state.step}/{session.total_steps} {line}"
+            )
+    return epoch_loss / epoch_steps if epoch_steps else None
+
+
+def end_epoch(session: Session, epoch: int, mean_loss: float | None, reporter: Reporter) -> None:
+    """Record the epoch in the history, checkpoint at its boundary, say how it went."""
+    state, progress = session.state, session.progress
+    state.epoch = epoch + 1
+    state.batch_in_epoch = 0
+    now = time.perf_counter()
+    state.history.append(
+        {
+            "epoch": epoch + 1,
+            "step": state.step,
+            "loss": mean_loss,
+            "elapsed_seconds": round(progress.elapsed(now), 3),
+        }
+    )
+    session.checkpoint()
+    loss_text = f"{mean_loss:.4f}" if mean_loss is not None else "n/a"
+    reporter.info(
+        f"epoch {epoch + 1}/{session.hps.epochs} done: step {state.step}/{session.total_steps} "
+        f"loss {loss_text} {progress.rate(now):.1f} samples/s"
+    )
 
 
 def train_model(
@@ -66,124 +153,13 @@ def train_model(
 ) -> TrainingRun:
     import torch
 
-    model.to(device.device)
-    optimizer = build_optimizer(model, hps)
-    scaler = torch.amp.GradScaler(device.device.type, enabled=device.use_scaler)
-    lengths = train_data.lengths
-    per_epoch = math.ceil(len(train_data) / hps.batch_size)
-    total_steps = per_epoch * hps.epochs
-    warmup = round(hps.warmup_ratio * total_steps)
-
-    state = TrainState(fingerprint=fingerprint)
-    found = find_checkpoint(checkpoint_dir, fingerprint)
-    if found is not None:
-        restore_checkpoint(found, model, optimizer, scaler)
-        state = found.state
-        state.resumed_from_step = state.step
-        reporter.info(
-            f"resumed from checkpoint {found.path.name} at step {state.step}/{total_steps} "
-            f"(epoch {state.epoch + 1}, batch {state.batch_in_epoch})"
-        )
-
-    def checkpoint() -> None:
-        state.elapsed_seconds = elapsed_before + (time.perf_counter() - started)
-        path = save_checkpoint(checkpoint_dir, model, optimizer, scaler, state)
-        if on_checkpoint is not None:
-            on_checkpoint(path)
-
-    elapsed_before = state.elapsed_seconds
-    started = last_log = time.perf_counter()
-    steps_here = samples_here = 0
-    real_tokens = padded_tokens = 0
-    window_loss, window_steps = 0.0, 0
-    trainable = [p for p in model.parameters() if p.requires_grad]
-    tuner = ThreadTuner(hps.num_threads, available_cores()) if device.device.type == "cpu" else None
-
-    for epoch in range(state.epoch, hps.epochs):
-        batches = bucketed_batches(lengths, hps.batch_size, hps.seed, epoch, hps.bucket_batches)
-        model.train()
-        epoch_loss, epoch_steps = 0.0, 0
-        for position in range(state.batch_in_epoch, len(batches)):
-            index = batches[position]
-            step_started = time.perf_counter()
-            batch = collate(train_data, index, pad_id, device.device)
-            real_tokens += int(lengths[index].sum())
-            padded_tokens += int(batch["input_ids"].numel())
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate_at(state.step, total_steps, warmup, group["peak_lr"])
-            with device.autocast():
-                targets = batch.pop("labels")
-                logits = model(**batch).logits
-                loss = torch.nn.functional.cross_entropy(
-                    logits.float(), targets, label_smoothing=hps.label_smoothing
-                )
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            if hps.max_grad_norm > 0:
-                scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(trainable, hps.max_grad_norm)
-            scaler.step(optimizer)
-            scaler.update()
-
-            value = float(loss.detach())
-            if tuner is not None:
-                message = tuner.record(
-                    time.perf_counter() - step_started, batch["input_ids"].numel()
-                )
-                if message:
-                    reporter.info(message)
-            state.step += 1
-            state.batch_in_epoch = position + 1
-            state.samples_seen += len(index)
-            state.last_loss = value
-            steps_here += 1
-            samples_here += len(index)
-            epoch_loss += value
-            epoch_steps += 1
-            window_loss += value
-            window_steps += 1
-
-            if stop.requested:
-                checkpoint()
-                raise StopRequested(stop.received or "signal", state.step)
-            if (
-                hps.checkpoint_steps > 0
-                and state.step % hps.checkpoint_steps == 0
-                and position + 1 < len(batches)
-            ):
-                checkpoint()
-            now = time.perf_counter()
-            if now - last_log >= hps.log_every_seconds:
-                rate = samples_here / (now - started)
-                eta = (total_steps - state.step) * (now - started) / steps_here
-                reporter.info(
-                    f"epoch {epoch + 1}/{hps.epochs} step {state.step}/{total_steps} "
-                    f"loss {window_loss / window_steps:.4f} {rate:.1f} samples/s "
-                    f"eta {_duration(eta)}"
-                )
-                last_log, window_loss, window_steps = now, 0.0, 0
-
-        state.epoch = epoch + 1
-        state.batch_in_epoch = 0
-        now = time.perf_counter()
-        mean_loss = epoch_loss / epoch_steps if epoch_steps else None
-        state.history.append(
-            {
-                "epoch": epoch + 1,
-                "step": state.step,
-                "loss": mean_loss,
-                "elapsed_seconds": round(elapsed_before + now - started, 3),
-            }
-        )
-        checkpoint()
-        rate = samples_here / (now - started) if steps_here else 0.0
-        loss_text = f"{mean_loss:.4f}" if mean_loss is not None else "n/a"
-        reporter.info(
-            f"epoch {epoch + 1}/{hps.epochs} done: step {state.step}/{total_steps} "
-            f"loss {loss_text} {rate:.1f} samples/s"
-        )
-
-    state.elapsed_seconds = elapsed_before + (time.perf_counter() - started)
-    efficiency = real_tokens / padded_tokens if padded_tokens else 1.0
+    session = start(
+        model, train_data, hps, checkpoint_dir, fingerprint, device, reporter, on_checkpoint
+    )
+    for epoch in range(session.state.epoch, hps.epochs):
+        mean_loss = run_epoch(session, epoch, train_data, pad_id, reporter, stop)
+        end_epoch(session, epoch, mean_loss, reporter)
+    session.state.elapsed_seconds = session.progress.elapsed()
+    tuner = session.tuner
     threads = tuner.current if tuner is not None else torch.get_num_threads()
-    return TrainingRun(model, state, device, threads, efficiency)
+    return TrainingRun(model, session.state, device, threads, session.progress.padding_efficiency())

@@ -47,10 +47,6 @@ class Reporter:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    @property
-    def under_pipes(self) -> bool:
-        return self._pipes is not None
-
     def info(self, message: str) -> None:
         log.info(message)
         if self._pipes is not None:

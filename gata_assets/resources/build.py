@@ -1,0 +1,155 @@
+"""Every resource gata uses, built from `GataSettings`: the one place local vs AWS is chosen.
+
+`definitions.py` assembles these with the stages; the `gata` CLI builds its registry and
+deployer and finds the ticket database here too, so both always make the same choice. Each
+resource takes its fields from the options table (`settings.fields(consumer)`, see
+gata_assets/options.py) and nowhere else; AWS resources share `settings.aws()`. A value a
+resource refuses (say a drift threshold of 25) fails here, naming the variable and the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import dagster as dg
+from pydantic import ValidationError
+
+from gata_assets.defs.common import REFS_IO_MANAGER
+from gata_assets.options import OPTIONS, SettingsError
+from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
+from gata_assets.resources.deployer import Deployer
+from gata_assets.resources.events import EventBridgeEvents, EventSink, LocalEventLog
+from gata_assets.resources.image_tags import ImageTagSource, LocalImageTags, SsmImageTags
+from gata_assets.resources.lifecycle_config import LifecycleConfig
+from gata_assets.resources.local_deployer import LocalDeployer
+from gata_assets.resources.local_trainer import LocalTrainer
+from gata_assets.resources.pipeline_config import PipelineConfig
+from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
+from gata_assets.resources.registry import ModelRegistry, SqlModelRegistry
+from gata_assets.resources.s3_artifact_store import S3ArtifactStore
+from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
+from gata_assets.resources.sagemaker_registry import SageMakerModelRegistry
+from gata_assets.resources.sagemaker_trainer import SageMakerTrainer
+from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns, TicketDatabase
+from gata_assets.resources.trainer import Trainer, TrainingConfig
+from gata_assets.settings import GataSettings
+
+T = TypeVar("T")
+
+
+def make(cls: type[T], settings: GataSettings, *consumers: str, **fixed: Any) -> T:
+    """`cls` from the options set for `consumers` plus `fixed`; refusals name the variable."""
+    values = settings.fields(*consumers)
+    try:
+        return cls(**fixed, **values)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        variables = [
+            row.name
+            for row in OPTIONS.values()
+            if any(c in consumers and f == name for c, f in row.targets)
+        ]
+        shown = f"{' or '.join(variables)}={values[name]!r}: " if name in values else ""
+        raise SettingsError(f"{shown}{cls.__name__}.{name}: {problem['msg']}") from None
+
+
+def secret_url(name: str, resolve: bool) -> Any:
+    """A URL option that may hold a password: as dg.EnvVar for Dagster, which resolves it
+    inside runs only and never shows it; its value for the CLI, which runs outside Dagster."""
+    if resolve:
+        return dg.EnvVar(name).get_value() or ""
+    return dg.EnvVar(name)
+
+
+def ticket_db_url(settings: GataSettings, explicit: str | None = None) -> str:
+    """For the CLI: --db-url, else GATA_TICKET_DB_URL, else the embedded SQLite file."""
+    if explicit:
+        return explicit
+    if settings.ticket_db_url_from_env:
+        return secret_url("GATA_TICKET_DB_URL", resolve=True)
+    return settings.default_ticket_db_url
+
+
+def build_ticket_db(settings: GataSettings) -> TicketDatabase:
+    columns = make(TicketColumns, settings, "columns")
+    if settings.ticket_db_secret_id:
+        return make(
+            AuroraTicketDatabase,
+            settings,
+            secret_id=settings.ticket_db_secret_id,
+            columns=columns,
+            **settings.aws(),
+        )
+    url = settings.default_ticket_db_url
+    if settings.ticket_db_url_from_env:
+        url = secret_url("GATA_TICKET_DB_URL", resolve=False)
+    return TicketDatabase(url=url, columns=columns)
+
+
+def build_artifact_store(settings: GataSettings) -> ArtifactStore:
+    if settings.mode == "aws":
+        return make(
+            S3ArtifactStore,
+            settings,
+            bucket=settings.artifact_bucket,
+            prefix=settings.artifact_prefix,
+            kms_key_id=settings.kms_key_id,
+            **settings.aws(),
+        )
+    return LocalArtifactStore(root=str(settings.artifact_root))
+
+
+def build_trainer(settings: GataSettings) -> Trainer:
+    """gata-train as a local Pipes subprocess, or SageMaker training jobs."""
+    if settings.mode == "aws":
+        return make(
+            SageMakerTrainer, settings, "trainer", kms_key_id=settings.kms_key_id, **settings.aws()
+        )
+    return LocalTrainer(checkpoint_root=str(settings.home / "checkpoints"))
+
+
+def build_deployer(settings: GataSettings) -> Deployer:
+    """Local gata-serve processes, or SageMaker serverless endpoints."""
+    if settings.mode == "aws":
+        return make(SageMakerDeployer, settings, "deployer", "sagemaker_deployer", **settings.aws())
+    return make(LocalDeployer, settings, "deployer", home=str(settings.home))
+
+
+def build_registry(settings: GataSettings, resolve_secrets: bool = False) -> ModelRegistry:
+    """SQL by GATA_REGISTRY_DB_URL, else SageMaker in AWS, else SQLite under GATA_HOME."""
+    if settings.registry_db_url_from_env:
+        return SqlModelRegistry(url=secret_url("GATA_REGISTRY_DB_URL", resolve_secrets))
+    if settings.mode == "aws":
+        return make(SageMakerModelRegistry, settings, "registry", **settings.aws())
+    return SqlModelRegistry(url=f"sqlite:///{settings.home / 'gata.db'}")
+
+
+def build_events(settings: GataSettings) -> EventSink:
+    if settings.mode == "aws":
+        return make(EventBridgeEvents, settings, "events", **settings.aws())
+    return LocalEventLog(path=str(settings.home / "events.jsonl"))
+
+
+def build_image_tags(settings: GataSettings) -> ImageTagSource:
+    if settings.mode == "aws":
+        return make(SsmImageTags, settings, "image_tags", **settings.aws())
+    return LocalImageTags(path=str(settings.home / "image_tags.json"))
+
+
+def build_resources(settings: GataSettings) -> dict[str, Any]:
+    """Every resource the stages use, by key; references are stored through the same store."""
+    store = build_artifact_store(settings)
+    return {
+        "ticket_db": build_ticket_db(settings),
+        "artifact_store": store,
+        "pipeline": make(PipelineConfig, settings, "pipeline"),
+        "trainer": build_trainer(settings),
+        "training": make(TrainingConfig, settings, "training"),
+        "deployer": build_deployer(settings),
+        "registry": build_registry(settings),
+        "events": build_events(settings),
+        "image_tags": build_image_tags(settings),
+        "lifecycle": make(LifecycleConfig, settings, "lifecycle"),
+        REFS_IO_MANAGER: ArtifactRefIOManager(store=store),
+    }
