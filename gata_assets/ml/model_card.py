@@ -22,6 +22,11 @@ from typing import Any, Literal
 CARD_FILE = "gata_model.json"
 LABELS_FILE = "labels.json"
 METRICS_FILE = "metrics.json"
+MAX_POSITIONS = 512  # BERT's position embeddings: a longer max_length cannot run
+
+
+class InvalidModelCard(ValueError):
+    """A model directory whose card or label map no server could use."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,23 @@ class ModelCard:
     batch_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def problems(self) -> list[str]:
+        """What makes this card unusable; checked on every read, so a server refuses to start."""
+        found = []
+        if self.kind not in ("classifier", "fallback"):
+            found.append(f"kind {self.kind!r} is neither 'classifier' nor 'fallback'")
+        if not isinstance(self.group, str) or not self.group:
+            found.append("group must be a non-empty string")
+        if (
+            isinstance(self.max_length, bool)
+            or not isinstance(self.max_length, int)
+            or not 1 <= self.max_length <= MAX_POSITIONS
+        ):
+            found.append(f"max_length {self.max_length!r} must be an integer 1..{MAX_POSITIONS}")
+        if not isinstance(self.fallback_label, str) or not self.fallback_label.strip():
+            found.append("fallback_label must be a non-empty string")
+        return found
+
 
 def write_card(model_dir: Path, card: ModelCard, labels: list[LabelEntry]) -> None:
     model_dir = Path(model_dir)
@@ -55,12 +77,24 @@ def read_card(model_dir: Path) -> ModelCard:
     path = Path(model_dir) / CARD_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{model_dir} is not a gata model directory (no {CARD_FILE})")
-    return ModelCard(**json.loads(path.read_text()))
+    try:
+        card = ModelCard(**json.loads(path.read_text()))
+    except (TypeError, ValueError) as error:
+        raise InvalidModelCard(f"{path}: not a valid model card ({error})") from None
+    if card.problems():
+        raise InvalidModelCard(f"{path}: " + "; ".join(card.problems()))
+    return card
 
 
 def read_labels(model_dir: Path) -> list[LabelEntry]:
-    raw = json.loads((Path(model_dir) / LABELS_FILE).read_text())
-    return [LabelEntry(**entry) for entry in raw]
+    path = Path(model_dir) / LABELS_FILE
+    try:
+        labels = [LabelEntry(**entry) for entry in json.loads(path.read_text())]
+    except (TypeError, ValueError) as error:
+        raise InvalidModelCard(f"{path}: not a valid label map ({error})") from None
+    if sorted(entry.index for entry in labels) != list(range(len(labels))) or not labels:
+        raise InvalidModelCard(f"{path}: indices must be 0..n-1, each once")
+    return labels
 
 
 def read_metrics(model_dir: Path) -> dict[str, Any]:

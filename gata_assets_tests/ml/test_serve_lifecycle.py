@@ -70,7 +70,10 @@ def test_auto_precision_is_bf16_only_with_native_support(monkeypatch):
 
 @pytest.fixture
 def server(tmp_path_factory):
-    with serve("--model-dir", str(session_models(tmp_path_factory).random_general)) as server:
+    # Room for one 256-ticket request of long texts: these tests need work that takes a while.
+    roomy = ["--max-request-tokens", "65536", "--max-queued-tokens", "65536"]
+    model = str(session_models(tmp_path_factory).random_general)
+    with serve("--model-dir", model, *roomy) as server:
         yield server
 
 

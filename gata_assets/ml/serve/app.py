@@ -2,73 +2,60 @@
 
 Routes: `GET /ping`, `POST /invocations`, and the SageMaker Runtime path
 `POST /endpoints/{name}/invocations`, so boto3's `invoke_endpoint` works against a local
-server unchanged. Limits are checked before any parsing (content type, then body size while
-reading), so an oversized or hostile body costs nothing but its bytes.
+server unchanged. Limits are checked before any parsing (content type, then body size and
+pace while reading, then the request's cost in tokens), so a hostile body costs little more
+than its bytes. Past the queue's bound a request is answered 503 with Retry-After at once,
+and /ping says "overloaded" meanwhile, so a health check sees what callers see.
 """
 
-import json
+import re
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from gata_assets.ml.serve.batcher import MicroBatcher
+from gata_assets.ml.serve.batcher import MicroBatcher, Overloaded
+from gata_assets.ml.serve.limits import (
+    BodyLimits,
+    RefuseMalformedPaths,
+    closing,
+    parse_json,
+    read_body,
+)
 from gata_assets.ml.serve.openapi import add_request_schemas, describe_invocations
 from gata_assets.ml.serve.protocol import InvocationResponse, RequestError, parse_request
 from gata_assets.ml.serve.service import RoutingService
 
-# SageMaker serverless refuses payloads over 4 MB; a local endpoint behaves the same.
-DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+# SageMaker's endpoint-name rule; the name in the runtime path is checked, then ignored.
+ENDPOINT_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+RETRY_AFTER_S = 1
 
 
 @dataclass(frozen=True)
 class ServeOptions:
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    body: BodyLimits = field(default_factory=BodyLimits)
     max_instances: int = 256
     max_batch: int = 32
     max_wait_ms: float = 3.0
     default_top_k: int = 3
+    # Tokens (estimated from length): one forward pass, one request, all queued work.
+    max_batch_tokens: int = 2048
+    max_request_tokens: int = 16384
+    max_queued_tokens: int = 32768
 
 
-def error(status: int, code: str, reason: str) -> JSONResponse:
-    return JSONResponse({"error": code, "reason": reason}, status_code=status)
+def error(status: int, code: str, reason: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "reason": reason}, status_code=status, headers=headers)
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise RequestError(413, f"body of {declared} bytes exceeds the {limit}-byte limit")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, f"body exceeds the {limit}-byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _error_code(status: int) -> str:
+    return {408: "request_timeout", 413: "payload_too_large"}.get(status, "bad_request")
 
 
-def create_app(service: RoutingService, options: ServeOptions | None = None) -> FastAPI:
-    options = options or ServeOptions()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        batcher = MicroBatcher(service.predict, options.max_batch, options.max_wait_ms)
-        batcher.start()
-        app.state.batcher = batcher
-        yield
-        # uvicorn gets here only after in-flight requests finished (graceful SIGTERM).
-        await batcher.stop()
-
-    app = FastAPI(
-        title="gata-serve",
-        version="1",
-        lifespan=lifespan,
-        description="Routes help-desk tickets to queues (SageMaker container API).",
-    )
-
+def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         return error(exc.status_code, "http_error", str(exc.detail))
@@ -81,43 +68,93 @@ def create_app(service: RoutingService, options: ServeOptions | None = None) -> 
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         return error(500, "internal_error", f"{type(exc).__name__}: {exc}")
 
-    @app.get("/ping", summary="200 once the models are loaded, 503 before")
-    async def ping() -> JSONResponse:
-        if service.ready.is_set():
-            return JSONResponse({"status": "ok"})
-        return error(503, "loading", service.error or "models are still loading")
+    app.add_middleware(RefuseMalformedPaths)
 
-    @app.get("/info", summary="Mode, model versions and readiness")
+
+class Invocations:
+    """POST /invocations: refuse early and cheaply, then queue the tickets fairly."""
+
+    def __init__(self, service: RoutingService, options: ServeOptions):
+        self.service, self.options = service, options
+
+    async def __call__(self, request: Request) -> JSONResponse:
+        if not self.service.ready.is_set():
+            return error(503, "loading", self.service.error or "models are still loading")
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            shown = content_type or "none"
+            reason = f"content type {shown!r} is not supported; use application/json"
+            return error(415, "unsupported_media_type", reason)
+        try:
+            body = await read_body(request, self.options.body)
+            payload = parse_json(body)
+            tickets, top_k = parse_request(
+                payload, self.options.max_instances, self.service.max_top_k
+            )
+            self._check_cost(tickets)
+            answers = await request.app.state.batcher.submit(tickets)
+        except RequestError as exc:
+            return error(exc.status, _error_code(exc.status), exc.reason, closing(exc.status))
+        except Overloaded as exc:
+            headers = {"Retry-After": str(RETRY_AFTER_S)}
+            return error(503, "overloaded", f"{exc}; retry shortly", headers)
+        k = top_k or self.options.default_top_k
+        return JSONResponse({"predictions": [{**a, "top_k": a["top_k"][:k]} for a in answers]})
+
+    def _check_cost(self, tickets: list) -> None:
+        cost = sum(self.service.cost(ticket) for ticket in tickets)
+        if cost > self.options.max_request_tokens:
+            raise RequestError(
+                413,
+                f"{len(tickets)} instances come to about {cost} tokens; at most "
+                f"{self.options.max_request_tokens} per request: split it into smaller requests",
+            )
+
+
+def create_app(service: RoutingService, options: ServeOptions | None = None) -> FastAPI:
+    options = options or ServeOptions()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        batcher = MicroBatcher(
+            service.predict,
+            options.max_batch,
+            options.max_wait_ms,
+            cost=service.cost,
+            max_batch_cost=options.max_batch_tokens,
+            max_queued=options.max_queued_tokens,
+        )
+        batcher.start()
+        app.state.batcher = batcher
+        yield
+        # uvicorn gets here only after in-flight requests finished (graceful SIGTERM).
+        await batcher.stop()
+
+    app = FastAPI(
+        title="gata-serve",
+        version="1",
+        lifespan=lifespan,
+        description="Routes help-desk tickets to queues (SageMaker container API).",
+    )
+    _add_error_handlers(app)
+
+    @app.get("/ping", summary="200 once the models are loaded; 503 while loading or overloaded")
+    async def ping(request: Request) -> JSONResponse:
+        if not service.ready.is_set():
+            return error(503, "loading", service.error or "models are still loading")
+        if request.app.state.batcher.overloaded:
+            return error(503, "overloaded", "the work queue is at its bound")
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/info", summary="Mode, model versions, readiness and batching")
     async def info(request: Request) -> JSONResponse:
         batcher = request.app.state.batcher
         # Tickets per forward pass: how much micro-batching is actually happening.
         batching = {"batches": batcher.batches, "tickets": batcher.items}
-        return JSONResponse({**service.info(), "batching": batching})
+        load = {"queued_tokens": batcher.queued, "rejected_requests": batcher.rejected}
+        return JSONResponse({**service.info(), "batching": batching, "load": load})
 
-    async def invoke(request: Request) -> JSONResponse:
-        if not service.ready.is_set():
-            return error(503, "loading", service.error or "models are still loading")
-        content_type = request.headers.get("content-type", "")
-        if content_type.split(";")[0].strip().lower() != "application/json":
-            reason = (
-                f"content type {content_type or 'none'!r} is not supported; use application/json"
-            )
-            return error(415, "unsupported_media_type", reason)
-        try:
-            body = await read_limited(request, options.max_body_bytes)
-            try:
-                payload = json.loads(body)
-            except (ValueError, RecursionError) as exc:
-                raise RequestError(400, f"body is not valid JSON: {exc}") from None
-            tickets, top_k = parse_request(payload, options.max_instances, service.max_top_k)
-        except RequestError as exc:
-            code = "payload_too_large" if exc.status == 413 else "bad_request"
-            return error(exc.status, code, exc.reason)
-        answers = await request.app.state.batcher.submit(tickets)
-        k = top_k or options.default_top_k
-        return JSONResponse({"predictions": [{**a, "top_k": a["top_k"][:k]} for a in answers]})
-
-    responses = describe_invocations()
+    invoke, responses = Invocations(service, options), describe_invocations()
 
     @app.post("/invocations", response_model=InvocationResponse, **responses)
     async def invocations(request: Request) -> JSONResponse:
@@ -125,7 +162,9 @@ def create_app(service: RoutingService, options: ServeOptions | None = None) -> 
 
     @app.post("/endpoints/{name}/invocations", response_model=InvocationResponse, **responses)
     async def runtime_invocations(name: str, request: Request) -> JSONResponse:
-        """The SageMaker Runtime path; `name` is accepted and ignored (one model per server)."""
+        """The SageMaker Runtime path; `name` is checked, then ignored (one model per server)."""
+        if not ENDPOINT_NAME.fullmatch(name):
+            return error(400, "bad_request", f"{name[:64]!r} is not a valid endpoint name")
         return await invoke(request)
 
     generate = app.openapi

@@ -1,9 +1,17 @@
-"""Micro-batching: concurrent requests share one forward pass, off the event loop.
+"""Micro-batching: concurrent requests share one forward pass, off the event loop, fairly.
 
 A BERT forward pass over 16 short tickets costs little more than over one, so under load we
-gather whatever is queued (at most `max_batch` items) and run it together. Waiting is
-bounded by `max_wait_ms` and only happens when the previous batch held more than one item:
-a lone client never pays for a wait that cannot help it.
+gather what is queued and run it together. Waiting is bounded by `max_wait_ms` and only
+happens when the previous batch held more than one item: a lone client never pays for a wait
+that cannot help it.
+
+Fair and bounded, because one client's 256-ticket request must not make everyone else wait:
+- a batch takes items round-robin across the queued requests, so a one-ticket request rides
+  in the next batch instead of behind every item queued before it;
+- a batch is capped by its padded cost (items times the longest item's cost) as well as by
+  `max_batch`, so long tickets come in small batches and no single forward pass is slow;
+- at most `max_queued` cost units wait at once; past that `submit` raises `Overloaded` at
+  once (the server answers 503 with Retry-After) instead of queueing work nobody can wait for.
 
 Inference runs in a single worker thread: torch already spreads one batch over the cores,
 and the event loop stays free to answer /ping and parse the next requests meanwhile.
@@ -11,26 +19,63 @@ and the event loop stays free to answer /ping and parse the next requests meanwh
 
 import asyncio
 import contextlib
+import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 BatchFn = Callable[[list[Any]], list[Any]]
+CostFn = Callable[[Any], int]
+
+
+class Overloaded(Exception):
+    """More work is queued than the server will hold; the caller should retry later."""
+
+
+class _Job:
+    """One request's items still to run, with the futures their results settle."""
+
+    def __init__(self, items: list[tuple[Any, int, asyncio.Future]]):
+        self.pending = deque(items)
 
 
 class MicroBatcher:
-    def __init__(self, fn: BatchFn, max_batch: int = 32, max_wait_ms: float = 3.0):
+    def __init__(
+        self,
+        fn: BatchFn,
+        max_batch: int = 32,
+        max_wait_ms: float = 3.0,
+        cost: CostFn | None = None,
+        max_batch_cost: int | None = None,
+        max_queued: int | None = None,
+    ):
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.fn = fn
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000
+        self.cost = cost or (lambda _: 1)
+        self.max_batch_cost = max_batch_cost
+        self.max_queued = max_queued
         self.batches = 0
         self.items = 0
-        self._queue: asyncio.Queue[tuple[Any, asyncio.Future]] = asyncio.Queue()
+        self.rejected = 0
+        self.queued = 0  # cost units waiting (not yet in a running batch)
+        self._jobs: deque[_Job] = deque()
+        self._arrived = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gata-infer")
         self._task: asyncio.Task | None = None
         self._last_size = 0
+        self._last_rejection = -1e9
+
+    @property
+    def overloaded(self) -> bool:
+        """At the queue's bound, or work refused within the last second: /ping says so."""
+        if self.max_queued is None:
+            return False
+        recently = time.monotonic() - self._last_rejection < 1.0
+        return recently or self.queued >= self.max_queued
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="gata-batcher")
@@ -43,36 +88,66 @@ class MicroBatcher:
         self._executor.shutdown(wait=True)
 
     async def submit(self, items: list[Any]) -> list[Any]:
-        """Results for `items`, in order; each item may land in a different batch."""
+        """Results for `items`, in order; raises Overloaded if the queue cannot take them."""
+        costs = [max(1, int(self.cost(item))) for item in items]
+        if self.max_queued is not None and self.queued + sum(costs) > self.max_queued:
+            self.rejected += 1
+            self._last_rejection = time.monotonic()
+            raise Overloaded(f"{self.queued} units of work queued; the bound is {self.max_queued}")
         loop = asyncio.get_running_loop()
-        futures = []
-        for item in items:
-            future = loop.create_future()
-            self._queue.put_nowait((item, future))
-            futures.append(future)
-        return list(await asyncio.gather(*futures))
+        futures = [loop.create_future() for _ in items]
+        self._jobs.append(_Job(list(zip(items, costs, futures, strict=True))))
+        self.queued += sum(costs)
+        self._arrived.set()
+        try:
+            return list(await asyncio.gather(*futures))
+        finally:  # a client that went away leaves no queued work behind
+            for future in futures:
+                future.cancel()
+
+    def _fill(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
+        """Add items round-robin across jobs, within `max_batch` and the padded-cost cap."""
+        longest = max((max(1, int(self.cost(item))) for item, _ in batch), default=0)
+        progressed = True
+        while progressed and len(batch) < self.max_batch and self._jobs:
+            progressed = False
+            for _ in range(len(self._jobs)):
+                if len(batch) >= self.max_batch:  # stop here: the next batch starts after us
+                    break
+                job = self._jobs.popleft()
+                while job.pending and job.pending[0][2].done():  # cancelled by its caller
+                    self.queued -= job.pending.popleft()[1]
+                if not job.pending:
+                    continue
+                item, cost, future = job.pending[0]
+                padded = max(longest, cost) * (len(batch) + 1)
+                fits = self.max_batch_cost is None or not batch or padded <= self.max_batch_cost
+                if fits:
+                    job.pending.popleft()
+                    self.queued -= cost
+                    batch.append((item, future))
+                    longest = max(longest, cost)
+                    progressed = True
+                self._jobs.append(job)
 
     async def _collect(self) -> list[tuple[Any, asyncio.Future]]:
-        batch = [await self._queue.get()]
-        while len(batch) < self.max_batch and not self._queue.empty():
-            batch.append(self._queue.get_nowait())
+        batch: list[tuple[Any, asyncio.Future]] = []
+        self._fill(batch)
+        while not batch:
+            self._arrived.clear()
+            await self._arrived.wait()
+            self._fill(batch)
         if self._last_size > 1 and len(batch) < self.max_batch and self.max_wait > 0:
-            deadline = asyncio.get_running_loop().time() + self.max_wait
-            while len(batch) < self.max_batch:
-                remaining = deadline - asyncio.get_running_loop().time()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(await asyncio.wait_for(self._queue.get(), remaining))
-                except TimeoutError:
-                    break
+            with contextlib.suppress(TimeoutError):
+                self._arrived.clear()
+                await asyncio.wait_for(self._arrived.wait(), self.max_wait)
+            self._fill(batch)
         return batch
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             batch = await self._collect()
-            # A client that disconnected cancels its future; skip its work.
             live = [(item, f) for item, f in batch if not f.done()]
             self._last_size = len(batch)
             if not live:

@@ -14,12 +14,31 @@ import os
 import sys
 from pathlib import Path
 
-from gata_assets.ml.serve.app import DEFAULT_MAX_BODY_BYTES, ServeOptions, create_app
+from gata_assets.ml.model_card import InvalidModelCard, read_card, read_labels
+from gata_assets.ml.serve.app import ServeOptions, create_app
+from gata_assets.ml.serve.connection_timeouts import protocol_with_head_timeout
 from gata_assets.ml.serve.cpu import PRECISIONS
+from gata_assets.ml.serve.limits import DEFAULT_MAX_BODY_BYTES, BodyLimits
 from gata_assets.ml.serve.service import ModelPaths, RoutingService
 
 # SIGTERM → stop accepting, finish in-flight requests; SageMaker sends SIGKILL after 30 s.
 GRACEFUL_SHUTDOWN_S = 25
+
+
+# Limits and tuning: flag, environment variable, type, default, help.
+TUNING = [
+    ("--min-confidence", "GATA_SERVE_MIN_CONFIDENCE", float, 0.0, "below it: fallback label"),
+    ("--max-instances", "GATA_SERVE_MAX_INSTANCES", int, 256, "instances per request"),
+    ("--max-body-bytes", "GATA_SERVE_MAX_BODY_BYTES", int, DEFAULT_MAX_BODY_BYTES, "per request"),
+    ("--max-batch", "GATA_SERVE_MAX_BATCH", int, 32, "tickets per forward pass"),
+    ("--max-wait-ms", "GATA_SERVE_MAX_WAIT_MS", float, 3.0, "micro-batch wait"),
+    ("--max-batch-tokens", "GATA_SERVE_MAX_BATCH_TOKENS", int, 2048, "padded tokens per pass"),
+    ("--max-request-tokens", "GATA_SERVE_MAX_REQUEST_TOKENS", int, 16384, "per request"),
+    ("--max-queued-tokens", "GATA_SERVE_MAX_QUEUED_TOKENS", int, 32768, "then 503"),
+    ("--head-timeout-s", "GATA_SERVE_HEAD_TIMEOUT_S", float, 10.0, "request head must arrive"),
+    ("--body-timeout-s", "GATA_SERVE_BODY_TIMEOUT_S", float, 30.0, "whole body must arrive"),
+    ("--threads", "GATA_SERVE_THREADS", int, 0, "torch threads; 0 = the usable CPUs"),
+]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -36,30 +55,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--low-volume", type=Path, help="router mode: the low-volume model dir")
     parser.add_argument("--host", default=env.get("GATA_SERVE_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(env.get("SAGEMAKER_BIND_TO_PORT", 8080)))
-    parser.add_argument(
-        "--min-confidence",
-        type=float,
-        default=float(env.get("GATA_SERVE_MIN_CONFIDENCE", 0.0)),
-        help="below this the ticket goes to the fallback (triage) label",
-    )
-    parser.add_argument(
-        "--max-instances", type=int, default=int(env.get("GATA_SERVE_MAX_INSTANCES", 256))
-    )
-    parser.add_argument(
-        "--max-body-bytes",
-        type=int,
-        default=int(env.get("GATA_SERVE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
-    )
-    parser.add_argument("--max-batch", type=int, default=int(env.get("GATA_SERVE_MAX_BATCH", 32)))
-    parser.add_argument(
-        "--max-wait-ms", type=float, default=float(env.get("GATA_SERVE_MAX_WAIT_MS", 3.0))
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=int(env.get("GATA_SERVE_THREADS", 0)),
-        help="torch threads; 0 = the CPUs this process may use",
-    )
+    for flag, variable, kind, default, text in TUNING:
+        parser.add_argument(flag, type=kind, default=kind(env.get(variable, default)), help=text)
     parser.add_argument(
         "--precision",
         choices=PRECISIONS,
@@ -70,6 +67,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if (args.general is None) != (args.low_volume is None):
         parser.error("router mode needs both --general and --low-volume")
     return args
+
+
+def check_models(paths: ModelPaths) -> None:
+    """Refuse to start, in one line, on a model directory no request could be served from."""
+    for path in (paths.general, paths.low_volume):
+        if path is None:
+            continue
+        try:
+            read_card(path)
+            read_labels(path)
+        except (InvalidModelCard, FileNotFoundError) as error:
+            sys.exit(f"gata-serve: refusing to start: {error}")
+
+
+def serve_options(args: argparse.Namespace) -> ServeOptions:
+    body = BodyLimits(args.max_body_bytes, total_timeout_s=args.body_timeout_s)
+    return ServeOptions(
+        body=body,
+        max_instances=args.max_instances,
+        max_batch=args.max_batch,
+        max_wait_ms=args.max_wait_ms,
+        max_batch_tokens=args.max_batch_tokens,
+        max_request_tokens=args.max_request_tokens,
+        max_queued_tokens=args.max_queued_tokens,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -85,23 +107,20 @@ def main(argv: list[str] | None = None) -> None:
         paths = ModelPaths(args.general, args.low_volume)
     else:
         paths = ModelPaths.from_dir(args.model_dir)
+    check_models(paths)
     service = RoutingService(
         paths,
         min_confidence=args.min_confidence,
         threads=args.threads or None,
         precision=args.precision,
     )
-    options = ServeOptions(
-        max_body_bytes=args.max_body_bytes,
-        max_instances=args.max_instances,
-        max_batch=args.max_batch,
-        max_wait_ms=args.max_wait_ms,
-    )
     config = uvicorn.Config(
-        create_app(service, options),
+        create_app(service, serve_options(args)),
         host=args.host,
         port=args.port,
         workers=1,
+        http=protocol_with_head_timeout(args.head_timeout_s),
+        timeout_keep_alive=5,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         access_log=False,
         log_level="info",

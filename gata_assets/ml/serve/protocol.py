@@ -68,8 +68,10 @@ def _ticket(index: int, raw: object) -> Ticket:
         raise RequestError(400, f"{where}.text is empty")
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates from "\ud800" escapes: the tokenizer refuses
-        text = text.encode("utf-8", "replace").decode("utf-8")
+    except UnicodeEncodeError as exc:  # a "\ud800" escape: valid JSON, not valid Unicode
+        raise RequestError(
+            400, f"{where}.text has a lone surrogate at character {exc.start}: not valid Unicode"
+        ) from None
     ticket_id = raw.get("id")
     if ticket_id is not None and (
         isinstance(ticket_id, bool) or not isinstance(ticket_id, str | int)

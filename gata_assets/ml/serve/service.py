@@ -93,6 +93,11 @@ class RoutingService:
         """Route a batch of tickets; what the micro-batcher calls in its worker thread."""
         return route_tickets(tickets, self._general, self._low_volume, self._policy)
 
+    def cost(self, ticket: Ticket) -> int:
+        """The tokens a ticket will take, estimated from its length (about 4 characters each)."""
+        max_length = self._general.info.max_length if self._general is not None else 128
+        return min(max_length, len(ticket.text) // 4 + 2)
+
     def info(self) -> dict[str, Any]:
         models = {"general": self._general, "low_volume": self._low_volume}
         return {
