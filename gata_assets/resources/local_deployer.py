@@ -68,19 +68,11 @@ class LocalDeployer(Deployer):
         port = procs.free_port()
         url = f"http://127.0.0.1:{port}"
         log_path = self._dir(spec.name) / spec.name / "logs" / f"serve-{spec.tag()}-{port}.log"
-        args = [
-            "--general",
-            str(models / "general"),
-            "--low-volume",
-            str(models / "low_volume"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--min-confidence",
-            str(spec.min_confidence),
-        ]
-        proc = procs.spawn(procs.SERVE_MODULE, args, log_path)
+        # Recorded without host and port, so the proxy can restart it elsewhere if it dies.
+        args = ["--general", str(models / "general"), "--low-volume", str(models / "low_volume")]
+        args += ["--min-confidence", str(spec.min_confidence)]
+        where = ["--host", "127.0.0.1", "--port", str(port)]
+        proc = procs.spawn(procs.SERVE_MODULE, [*args, *where], log_path)
         log.info(f"started gata-serve pid {proc.pid} on {url}; waiting for /ping")
         reason = procs.wait_ready(url, proc, log_path, self.startup_timeout_s)
         reason = reason or procs.smoke_test(url)
@@ -93,6 +85,7 @@ class LocalDeployer(Deployer):
             "pid": proc.pid,
             "log": str(log_path),
             "model_dir": str(models),
+            "args": args,
             "model_versions": spec.versions(),
             "tag": spec.tag(),
             "started_at": datetime.now(UTC).isoformat(),
@@ -105,7 +98,7 @@ class LocalDeployer(Deployer):
         port = proxy.get("port")
         port = port if port and procs.port_is_free(port) else procs.free_port()
         log_path = self._dir(name) / name / "logs" / "proxy.log"
-        args = ["--state", str(self._state_path(name)), "--port", str(port)]
+        args = ["--state", str(self._state_path(name)), "--port", str(port), "--revive"]
         proc = procs.spawn(procs.PROXY_MODULE, args, log_path)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

@@ -69,16 +69,16 @@ def stop_group(pid: int | None, timeout: float = 30.0) -> bool:
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and is_ours(pid):
-        _reap(pid)
+        reap(pid)
         time.sleep(0.1)
     if is_ours(pid):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-    _reap(pid)
+    reap(pid)
     return True
 
 
-def _reap(pid: int) -> None:
+def reap(pid: int) -> None:
     """Collect a child we spawned in this process, so it does not linger as a zombie."""
     with contextlib.suppress(ChildProcessError, OSError):
         os.waitpid(pid, os.WNOHANG)
@@ -171,6 +171,7 @@ def describe(state: dict[str, Any]) -> dict[str, Any]:
         "backend_url": backend.get("url"),
         "pid": backend.get("pid"),
         "running": is_ours(backend.get("pid")),
+        "restarts": backend.get("restarts", 0),
         "proxy_pid": proxy.get("pid"),
         "model_versions": backend.get("model_versions"),
         "updated_at": state.get("updated_at"),

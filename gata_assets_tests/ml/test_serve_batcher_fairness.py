@@ -65,7 +65,7 @@ def test_work_past_the_queue_bound_is_refused_at_once_and_reported():
         )
         batcher.start()
         try:
-            first = asyncio.ensure_future(batcher.submit(["a" * 10, "b" * 10, "c" * 10]))
+            first = asyncio.ensure_future(batcher.submit(["a" * 10, "b" * 10]))
             await asyncio.sleep(0.01)
             started = time.monotonic()
             with pytest.raises(Overloaded, match="bound is 30"):
@@ -97,3 +97,22 @@ def test_a_caller_that_goes_away_leaves_no_queued_work():
             await batcher.stop()
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_the_last_quarter_of_the_queue_is_kept_for_small_requests():
+    async def scenario() -> list:
+        batcher = MicroBatcher(
+            recording([], 0.05), max_batch=1, max_wait_ms=0, cost=len, max_queued=40
+        )
+        batcher.start()
+        try:
+            first = asyncio.ensure_future(batcher.submit(["a" * 10] * 3))  # 30 of 40 queued
+            await asyncio.sleep(0.01)
+            with pytest.raises(Overloaded):
+                await batcher.submit(["b" * 11])  # big: may only fill three quarters
+            small = await batcher.submit(["c" * 5])  # small: the reserve lets it in
+            return [small, await first]
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(scenario()) == [["C" * 5], ["A" * 10] * 3]

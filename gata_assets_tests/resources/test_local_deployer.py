@@ -1,9 +1,12 @@
 """Local blue/green: redeploy under continuous load with zero failed requests; a broken
 new version leaves the old one serving and fails the deploy with the reason."""
 
+import contextlib
 import json
 import logging
+import os
 import shutil
+import signal
 import threading
 import time
 
@@ -120,6 +123,27 @@ def test_broken_version_leaves_old_serving(setup):
     assert deployer.read_state(NAME)["backend"]["pid"] == before["pid"]
     answer = deployer.invoke(NAME, [{"id": "x", "text": "printer"}])
     assert answer["predictions"][0]["id"] == "x"
+
+
+def test_a_killed_backend_is_restarted_by_its_proxy_within_seconds(setup):
+    deployer, store, refs = setup
+    deployed = deployer.deploy(EndpointSpec(NAME, refs["v1"]), store, log)
+    os.killpg(deployed["pid"], signal.SIGKILL)
+    killed_at, answered = time.monotonic(), None
+    while time.monotonic() - killed_at < 60:
+        with contextlib.suppress(httpx.TransportError):
+            reply = httpx.post(f"{deployed['url']}/invocations", json={"text": "vpn"}, timeout=5)
+            if reply.status_code == 200:
+                answered = time.monotonic() - killed_at
+                break
+        time.sleep(0.25)
+    assert answered is not None, "the endpoint never answered again"
+    backend = deployer.read_state(NAME)["backend"]
+    assert backend["pid"] != deployed["pid"] and is_ours(backend["pid"])
+    assert backend["restarts"] == 1 and serving_version(deployed["url"]) == "r1"
+    [row] = deployer.status(NAME)
+    assert row["healthy"] and row["running"] and row["restarts"] == 1
+    log.info("answered again %.1f s after the kill", answered)
 
 
 def test_cli_status_and_stop_take_everything_down(setup, monkeypatch):

@@ -10,8 +10,10 @@ Fair and bounded, because one client's 256-ticket request must not make everyone
   in the next batch instead of behind every item queued before it;
 - a batch is capped by its padded cost (items times the longest item's cost) as well as by
   `max_batch`, so long tickets come in small batches and no single forward pass is slow;
-- at most `max_queued` cost units wait at once; past that `submit` raises `Overloaded` at
-  once (the server answers 503 with Retry-After) instead of queueing work nobody can wait for.
+- a batch is at least half real work (not padding), so a long ticket rides with its kind;
+- at most `max_queued` cost units wait at once, the last quarter kept for small requests;
+  past that `submit` raises `Overloaded` at once (the server answers 503 with Retry-After)
+  instead of queueing work nobody can wait for.
 
 Inference runs in a single worker thread: torch already spreads one batch over the cores,
 and the event loop stays free to answer /ping and parse the next requests meanwhile.
@@ -77,6 +79,12 @@ class MicroBatcher:
         recently = time.monotonic() - self._last_rejection < 1.0
         return recently or self.queued >= self.max_queued
 
+    def _room(self, cost: int) -> int:
+        """Big requests may fill three quarters of the queue; the last quarter is kept for
+        requests small enough to fit in it, so everyday traffic still gets in."""
+        reserve = self.max_queued // 4  # type: ignore[operator]
+        return self.max_queued if cost <= reserve else self.max_queued - reserve  # type: ignore[operator,return-value]
+
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="gata-batcher")
 
@@ -90,7 +98,7 @@ class MicroBatcher:
     async def submit(self, items: list[Any]) -> list[Any]:
         """Results for `items`, in order; raises Overloaded if the queue cannot take them."""
         costs = [max(1, int(self.cost(item))) for item in items]
-        if self.max_queued is not None and self.queued + sum(costs) > self.max_queued:
+        if self.max_queued is not None and self.queued + sum(costs) > self._room(sum(costs)):
             self.rejected += 1
             self._last_rejection = time.monotonic()
             raise Overloaded(f"{self.queued} units of work queued; the bound is {self.max_queued}")
@@ -107,7 +115,8 @@ class MicroBatcher:
 
     def _fill(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
         """Add items round-robin across jobs, within `max_batch` and the padded-cost cap."""
-        longest = max((max(1, int(self.cost(item))) for item, _ in batch), default=0)
+        costs = [max(1, int(self.cost(item))) for item, _ in batch]
+        longest, real = max(costs, default=0), sum(costs)
         progressed = True
         while progressed and len(batch) < self.max_batch and self._jobs:
             progressed = False
@@ -120,15 +129,21 @@ class MicroBatcher:
                 if not job.pending:
                     continue
                 item, cost, future = job.pending[0]
-                padded = max(longest, cost) * (len(batch) + 1)
-                fits = self.max_batch_cost is None or not batch or padded <= self.max_batch_cost
-                if fits:
+                if not batch or self._fits(longest, real, len(batch), cost):
                     job.pending.popleft()
                     self.queued -= cost
                     batch.append((item, future))
-                    longest = max(longest, cost)
+                    longest, real = max(longest, cost), real + cost
                     progressed = True
                 self._jobs.append(job)
+
+    def _fits(self, longest: int, real: int, size: int, cost: int) -> bool:
+        """Within the padded-cost cap, and at least half of the padded batch is real work,
+        so short tickets do not pay for padding up to a long one's length."""
+        if self.max_batch_cost is None:
+            return True
+        padded = max(longest, cost) * (size + 1)
+        return padded <= self.max_batch_cost and padded <= 2 * (real + cost)
 
     async def _collect(self) -> list[tuple[Any, asyncio.Future]]:
         batch: list[tuple[Any, asyncio.Future]] = []
