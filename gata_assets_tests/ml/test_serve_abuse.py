@@ -18,7 +18,16 @@ from gata_assets_tests.serving_fixtures import make_fallback_dir, serve, session
 LONG = "my printer shows error 49 after the toner change and the queue is stuck " * 6
 JSON = {"content-type": "application/json"}
 TIGHT = ["--head-timeout-s", "1", "--body-timeout-s", "2"]
-BOUNDED = ["--threads", "1", "--max-batch", "1", "--max-request-tokens", "4000", "--max-queued-tokens", "4000"]
+BOUNDED = [
+    "--threads",
+    "1",
+    "--max-batch",
+    "1",
+    "--max-request-tokens",
+    "4000",
+    "--max-queued-tokens",
+    "5000",
+]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +109,7 @@ def test_past_the_queue_bound_a_503_with_retry_after_and_ping_says_overloaded(se
     while httpx.get(f"{server.url}/info").json()["load"]["queued_tokens"] == 0:
         assert time.monotonic() < deadline and caller.is_alive(), "big request never queued"
         time.sleep(0.005)
-    refused = httpx.post(f"{server.url}/invocations", json={"instances": big["instances"][:8]})
+    refused = httpx.post(f"{server.url}/invocations", json={"instances": big["instances"][:16]})
     ping = httpx.get(f"{server.url}/ping")
     small = httpx.post(f"{server.url}/invocations", json={"text": "printer jam"}, timeout=60)
     still_running = "big" not in replies

@@ -22,6 +22,7 @@ from gata_assets.ml.serve.limits import (
     BodyLimits,
     RefuseMalformedPaths,
     closing,
+    declared_length,
     parse_json,
     read_body,
 )
@@ -86,6 +87,8 @@ class Invocations:
             reason = f"content type {shown!r} is not supported; use application/json"
             return error(415, "unsupported_media_type", reason)
         try:
+            if self._shed(request):
+                raise Overloaded("the queue has no room for a request this size")
             body = await read_body(request, self.options.body)
             payload = parse_json(body)
             tickets, top_k = parse_request(
@@ -100,6 +103,17 @@ class Invocations:
             return error(503, "overloaded", f"{exc}; retry shortly", headers)
         k = top_k or self.options.default_top_k
         return JSONResponse({"predictions": [{**a, "top_k": a["top_k"][:k]} for a in answers]})
+
+    def _shed(self, request: Request) -> bool:
+        """Under load, refuse a body that may be big before reading it: reading and parsing
+        megabytes only to answer 503 would slow every other request down. The bound is
+        what the body could cost at most (a ticket costs at most its length in bytes / 4
+        plus 2, and takes at least 12 bytes), capped by what one request may cost."""
+        declared = declared_length(request, self.options.body)
+        if declared is None or declared < 4096:
+            return False
+        at_most = min(declared // 4 + 2 * (declared // 12), self.options.max_request_tokens)
+        return request.app.state.batcher.shed(at_most)
 
     def _check_cost(self, tickets: list) -> None:
         cost = sum(self.service.cost(ticket) for ticket in tickets)

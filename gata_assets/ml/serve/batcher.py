@@ -10,7 +10,8 @@ Fair and bounded, because one client's 256-ticket request must not make everyone
   in the next batch instead of behind every item queued before it;
 - a batch is capped by its padded cost (items times the longest item's cost) as well as by
   `max_batch`, so long tickets come in small batches and no single forward pass is slow;
-- a batch is at least half real work (not padding), so a long ticket rides with its kind;
+- a batch is at least half real work (not padding), so a long ticket rides with its kind,
+  and one request takes at most a quarter of it, so a big request runs in small passes;
 - at most `max_queued` cost units wait at once, the last quarter kept for small requests;
   past that `submit` raises `Overloaded` at once (the server answers 503 with Retry-After)
   instead of queueing work nobody can wait for.
@@ -85,6 +86,18 @@ class MicroBatcher:
         reserve = self.max_queued // 4  # type: ignore[operator]
         return self.max_queued if cost <= reserve else self.max_queued - reserve  # type: ignore[operator,return-value]
 
+    def would_refuse(self, cost: int) -> bool:
+        return self.max_queued is not None and self.queued + cost > self._room(cost)
+
+    def shed(self, at_most: int) -> bool:
+        """Refuse (and count) work that may cost up to `at_most` while the queue is busy and
+        could not take that much: the caller then need not even read it."""
+        if self.queued == 0 or not self.would_refuse(at_most):
+            return False
+        self.rejected += 1
+        self._last_rejection = time.monotonic()
+        return True
+
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="gata-batcher")
 
@@ -98,7 +111,7 @@ class MicroBatcher:
     async def submit(self, items: list[Any]) -> list[Any]:
         """Results for `items`, in order; raises Overloaded if the queue cannot take them."""
         costs = [max(1, int(self.cost(item))) for item in items]
-        if self.max_queued is not None and self.queued + sum(costs) > self._room(sum(costs)):
+        if self.would_refuse(sum(costs)):
             self.rejected += 1
             self._last_rejection = time.monotonic()
             raise Overloaded(f"{self.queued} units of work queued; the bound is {self.max_queued}")
@@ -113,8 +126,9 @@ class MicroBatcher:
             for future in futures:
                 future.cancel()
 
-    def _fill(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
-        """Add items round-robin across jobs, within `max_batch` and the padded-cost cap."""
+    def _fill(self, batch: list[tuple[Any, asyncio.Future]], shares: dict[int, int]) -> None:
+        """Add items round-robin across jobs, within `max_batch`, the padded-cost cap and
+        each job's share of the batch (`shares`: cost taken per job so far)."""
         costs = [max(1, int(self.cost(item))) for item, _ in batch]
         longest, real = max(costs, default=0), sum(costs)
         progressed = True
@@ -129,13 +143,24 @@ class MicroBatcher:
                 if not job.pending:
                     continue
                 item, cost, future = job.pending[0]
-                if not batch or self._fits(longest, real, len(batch), cost):
+                share = shares.get(id(job), 0)
+                if not batch or (
+                    self._fits(longest, real, len(batch), cost) and self._within_share(share, cost)
+                ):
+                    shares[id(job)] = share + cost
                     job.pending.popleft()
                     self.queued -= cost
                     batch.append((item, future))
                     longest, real = max(longest, cost), real + cost
                     progressed = True
                 self._jobs.append(job)
+
+    def _within_share(self, share: int, cost: int) -> bool:
+        """One request takes at most a quarter of a batch (beyond its first item): a big
+        request alone then runs in small passes, so tickets arriving meanwhile wait little."""
+        if self.max_batch_cost is None or share == 0:
+            return True
+        return share + cost <= self.max_batch_cost // 4
 
     def _fits(self, longest: int, real: int, size: int, cost: int) -> bool:
         """Within the padded-cost cap, and at least half of the padded batch is real work,
@@ -147,16 +172,17 @@ class MicroBatcher:
 
     async def _collect(self) -> list[tuple[Any, asyncio.Future]]:
         batch: list[tuple[Any, asyncio.Future]] = []
-        self._fill(batch)
+        shares: dict[int, int] = {}
+        self._fill(batch, shares)
         while not batch:
             self._arrived.clear()
             await self._arrived.wait()
-            self._fill(batch)
+            self._fill(batch, shares)
         if self._last_size > 1 and len(batch) < self.max_batch and self.max_wait > 0:
             with contextlib.suppress(TimeoutError):
                 self._arrived.clear()
                 await asyncio.wait_for(self._arrived.wait(), self.max_wait)
-            self._fill(batch)
+            self._fill(batch, shares)
         return batch
 
     async def _run(self) -> None:
