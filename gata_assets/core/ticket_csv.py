@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from gata_assets.core import csv_output
 from gata_assets.core.errors import GataInputError
 
 MAX_FIELD_BYTES = 128 * 1024
 READ_LIMIT_CHARS = 16 * 1024 * 1024
 FIELD_TOO_LARGE = "field_too_large"
 BAD_QUOTING = "bad_quoting"
+REJECT_COLUMNS = ("reason", "first_line", "last_line")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,28 @@ def oversized(fields: list[str]) -> bool:
         and len(f.encode("utf-8", "surrogateescape")) > MAX_FIELD_BYTES
         for f in fields
     )
+
+
+def refuse_overwriting(path: Path, reject_path: Path) -> None:
+    # samefile also catches a hard link or a symlink to the input under another name.
+    same = path.resolve() == reject_path.resolve() or (
+        reject_path.exists() and os.path.samefile(path, reject_path)
+    )
+    if same:
+        raise GataInputError(
+            f"--reject-file {reject_path} is the input file itself; "
+            "name another file for the rejected rows"
+        )
+
+
+def write_rejects(path: Path, header: list[str], rejects: list[tuple[SourceRecord, str]]) -> None:
+    """The reject file: reason and source lines first, then the record's fields as read.
+
+    Where the record came from goes first, so a row with too many fields cannot push it out
+    of line. Written even when empty, so a stale file from an earlier run never misleads.
+    """
+    rows = [[reason, r.first_line, r.last_line, *r.fields] for r, reason in rejects]
+    csv_output.write_csv(path, [[*REJECT_COLUMNS, *header], *rows])
 
 
 def _records(path: Path) -> Iterator[SourceRecord]:

@@ -18,7 +18,6 @@ imports wait their turn instead of colliding on ticket ids.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,14 +27,13 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from gata_assets.core import csv_output, ticket_csv, ticket_tables
+from gata_assets.core import ticket_csv, ticket_tables
 from gata_assets.core.errors import GataInputError
 from gata_assets.core.hashing import sha256_file
 from gata_assets.core.ticket_csv import SourceRecord
 
 _COPY_COLUMNS = ("ticket_id", "created_at", "updated_at", "subject", "body", "category_id")
 _BATCH = 50_000
-REJECT_COLUMNS = ("reason", "first_line", "last_line")
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ def import_csv(
 ) -> ImportReport:
     """Import a labelled CSV; rows that cannot be used go to `reject_path` with a reason."""
     path, reject_path = Path(path), Path(reject_path)
-    _refuse_overwriting(path, reject_path)
+    ticket_csv.refuse_overwriting(path, reject_path)
     source = ticket_csv.read_source(path)
     at = _columns(path, source.header, text_column, label_column, subject_column, id_column)
     file_hash = None if id_column else sha256_file(path)
@@ -114,7 +112,7 @@ def import_csv(
             continue
         subject = "" if at.subject is None else fields[at.subject]
         accepted[key] = (record, fields[at.text], fields[at.label].strip(), subject)
-    _write_rejects(reject_path, source.header, rejects)
+    ticket_csv.write_rejects(reject_path, source.header, rejects)
 
     with engine.begin() as conn:
         ticket_tables.lock_for_writing(conn)
@@ -139,18 +137,6 @@ def import_csv(
         rejected_lines=sum(r.lines for r, _ in rejects),
         blank_lines=source.blank_lines,
     )
-
-
-def _refuse_overwriting(path: Path, reject_path: Path) -> None:
-    # samefile also catches a hard link or a symlink to the input under another name.
-    same = path.resolve() == reject_path.resolve() or (
-        reject_path.exists() and os.path.samefile(path, reject_path)
-    )
-    if same:
-        raise GataInputError(
-            f"--reject-file {reject_path} is the input file itself; "
-            "name another file for the rejected rows"
-        )
 
 
 def _columns(
@@ -200,13 +186,6 @@ def _source_key(ticket_id: str | None, file_hash: str | None, number: int) -> st
     else:
         payload = f"row\x1f{file_hash}\x1f{number}"
     return hashlib.sha256(payload.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _write_rejects(path: Path, header: list[str], rejects: list[tuple[SourceRecord, str]]) -> None:
-    # Written even when empty, so a stale file from an earlier run never misleads. Where the
-    # record came from goes first: a row with too many fields cannot push it out of line.
-    rows = [[reason, r.first_line, r.last_line, *r.fields] for r, reason in rejects]
-    csv_output.write_csv(path, [[*REJECT_COLUMNS, *header], *rows])
 
 
 def _insert(conn: sa.Connection, columns: Sequence[str], rows: list[tuple]) -> int:

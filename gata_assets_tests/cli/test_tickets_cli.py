@@ -151,6 +151,9 @@ def test_default_reject_file_and_clean_errors(gata_home: Path, messy_csv: Path):
     bad_column = invoke("import-tickets", str(messy_csv), "--text-column", "body", *base[2:])
     assert bad_column.exit_code == 2
     assert "no column 'body'" in bad_column.output and "text, category" in bad_column.output
+    onto_input = invoke("import-tickets", str(messy_csv), *base, "--reject-file", str(messy_csv))
+    assert onto_input.exit_code == 2 and "is the input file itself" in onto_input.output
+    assert messy_csv.read_bytes() == MESSY_CSV
 
 
 @pytest.mark.skipif(not BANKING77.is_file(), reason="banking77 dataset not present")
