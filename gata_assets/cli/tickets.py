@@ -17,6 +17,8 @@ from gata_assets.cli import app, common
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from gata_assets.core import ticket_loading
+
 DbUrl = Annotated[
     str | None,
     typer.Option(
@@ -79,6 +81,14 @@ def import_tickets(
     subject_column: Annotated[
         str | None, typer.Option("--subject-column", help="Optional subject column.")
     ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option(
+            "--id-column",
+            help="The help desk's ticket id: a ticket seen in an earlier import (any file) "
+            "is skipped. Without it each row of each file is its own ticket.",
+        ),
+    ] = None,
     db_url: DbUrl = None,
     reject_file: Annotated[
         Path | None,
@@ -103,7 +113,13 @@ def import_tickets(
     engine = _engine(url)
     try:
         report = ticket_loading.import_csv(
-            engine, file, text_column, label_column, subject_column, reject_path=rejects
+            engine,
+            file,
+            text_column,
+            label_column,
+            subject_column,
+            reject_path=rejects,
+            id_column=id_column,
         )
     except GataInputError as error:
         raise common.fail(str(error)) from None
@@ -113,12 +129,25 @@ def import_tickets(
         raise _database_failure(error, url) from None
     finally:
         engine.dispose()
-    reasons = ", ".join(f"{reason}: {n:,}" for reason, n in report.rejected.items())
-    typer.echo(f"Database:            {safe_url(url)}")
-    typer.echo(f"Imported:            {report.imported:,}")
-    typer.echo(f"Duplicates skipped:  {report.duplicates_skipped:,} (imported before)")
-    detail = f" ({reasons})" if reasons else ""
-    typer.echo(f"Rejected:            {sum(report.rejected.values()):,}{detail}")
+    _print_report(report, safe_url(url))
+
+
+def _print_report(report: ticket_loading.ImportReport, url: str) -> None:
+    # Records and the source lines they span: a broken quote folds many lines into one record.
+    reasons = "".join(f", {reason}: {n:,}" for reason, n in report.rejected.items())
+    typer.echo(f"Database:            {url}")
+    typer.echo(f"Read:                {report.records_read:,} records, {report.lines_read:,} lines")
+    typer.echo(f"Imported:            {report.imported:,} ({report.imported_lines:,} lines)")
+    typer.echo(
+        f"Duplicates skipped:  {report.duplicates_skipped:,} "
+        f"({report.skipped_lines:,} lines; imported before)"
+    )
+    typer.echo(
+        f"Rejected:            {sum(report.rejected.values()):,} "
+        f"({report.rejected_lines:,} lines{reasons})"
+    )
+    if report.blank_lines:
+        typer.echo(f"Blank lines:         {report.blank_lines:,}")
     typer.echo(f"Reject file:         {report.reject_path}")
 
 

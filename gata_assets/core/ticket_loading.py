@@ -2,18 +2,24 @@
 
 Both paths end in one insert helper so PostgreSQL always gets COPY (a million rows in
 seconds, where row-by-row INSERTs take minutes) while SQLite keeps batched inserts.
-An import never loses a row silently: each row is imported, recognised as imported before
+An import never loses a row silently: each record is imported, recognised as imported before
 (its `source_key` is already stored, so re-running an import is safe), or written to the
-reject file with the reason.
+reject file with the reason and its source lines; the report counts records and lines, and
+both add up to what was read.
+
+A ticket's identity is its source row, never its content: with an id column, the id; without
+one, the file's bytes (their hash, so a moved or renamed copy is the same file) and the
+record's number in it. The same text and label in January's and February's exports are two
+tickets; exports that overlap should name their id column so the overlap is recognised.
+Writers take the database's writer lock (`ticket_tables.lock_for_writing`), so concurrent
+imports wait their turn instead of colliding on ticket ids.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +27,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from gata_assets.core import ticket_tables
+from gata_assets.core import ticket_csv, ticket_tables
 from gata_assets.core.errors import GataInputError
+from gata_assets.core.hashing import sha256_file
+from gata_assets.core.ticket_csv import SourceRecord
 
 _COPY_COLUMNS = ("ticket_id", "created_at", "updated_at", "subject", "body", "category_id")
 _BATCH = 50_000
@@ -34,12 +42,31 @@ class ImportReport:
     duplicates_skipped: int
     rejected: dict[str, int]
     reject_path: Path
+    lines_read: int = 0
+    """Lines after the header; = imported_lines + skipped_lines + rejected_lines + blank."""
+    imported_lines: int = 0
+    skipped_lines: int = 0
+    rejected_lines: int = 0
+    blank_lines: int = 0
+
+    @property
+    def records_read(self) -> int:
+        return self.imported + self.duplicates_skipped + sum(self.rejected.values())
+
+
+@dataclass(frozen=True)
+class _Columns:
+    width: int
+    text: int
+    label: int
+    subject: int | None
+    id: int | None
 
 
 def load_into_database(engine: sa.Engine, frame: pd.DataFrame) -> int:
     """Insert a `sample_data` frame (category names, ticket ids kept) in one transaction."""
-    ticket_tables.create_schema(engine)
     with engine.begin() as conn:
+        ticket_tables.lock_for_writing(conn)
         ids = ticket_tables.ensure_categories(conn, frame["category"].unique().tolist())
         columns = [
             frame["ticket_id"].astype("int64").tolist(),
@@ -61,100 +88,104 @@ def import_csv(
     subject_column: str | None = None,
     *,
     reject_path: str | Path,
+    id_column: str | None = None,
 ) -> ImportReport:
     """Import a labelled CSV; rows that cannot be used go to `reject_path` with a reason."""
     path, reject_path = Path(path), Path(reject_path)
-    rows = _read_rows(path)
-    header = [name.strip() for name in next(rows, None) or []]
-    if not header:
-        raise GataInputError(f"{path} is empty: expected a header row naming the columns")
-    wanted = [c for c in (text_column, label_column, subject_column) if c]
+    ticket_csv.refuse_overwriting(path, reject_path)
+    source = ticket_csv.read_source(path)
+    at = _columns(path, source.header, text_column, label_column, subject_column, id_column)
+    file_hash = None if id_column else sha256_file(path)
+
+    accepted: dict[str, tuple[SourceRecord, str, str, str]] = {}  # key -> record, text...
+    repeated: list[SourceRecord] = []  # an id seen earlier in this same file
+    rejects: list[tuple[SourceRecord, str]] = []
+    for number, record in enumerate(source.records, start=1):
+        reason = _reject_reason(record, at)
+        if reason:
+            rejects.append((record, reason))
+            continue
+        fields = record.fields
+        key = _source_key(fields[at.id] if at.id is not None else None, file_hash, number)
+        if key in accepted:
+            repeated.append(record)
+            continue
+        subject = "" if at.subject is None else fields[at.subject]
+        accepted[key] = (record, fields[at.text], fields[at.label].strip(), subject)
+    ticket_csv.write_rejects(reject_path, source.header, rejects)
+
+    with engine.begin() as conn:
+        ticket_tables.lock_for_writing(conn)
+        known = ticket_tables.existing_source_keys(conn, list(accepted))
+        fresh = [(key, *row) for key, row in accepted.items() if key not in known]
+        ids = ticket_tables.ensure_categories(conn, {row[3] for row in fresh})
+        first_id, now = ticket_tables.next_ticket_id(conn), datetime.now(UTC)
+        values = [
+            (first_id + i, now, now, subject, text, ids[label], key)
+            for i, (key, _, text, label, subject) in enumerate(fresh)
+        ]
+        _insert(conn, (*_COPY_COLUMNS, "source_key"), values)
+    skipped = repeated + [row[0] for key, row in accepted.items() if key in known]
+    return ImportReport(
+        imported=len(fresh),
+        duplicates_skipped=len(skipped),
+        rejected=dict(sorted(Counter(reason for _, reason in rejects).items())),
+        reject_path=reject_path,
+        lines_read=sum(r.lines for r in source.records) + source.blank_lines,
+        imported_lines=sum(row[1].lines for row in fresh),
+        skipped_lines=sum(r.lines for r in skipped),
+        rejected_lines=sum(r.lines for r, _ in rejects),
+        blank_lines=source.blank_lines,
+    )
+
+
+def _columns(
+    path: Path, header: list[str], text: str, label: str, subject: str | None, id_: str | None
+) -> _Columns:
+    wanted = [c for c in (text, label, subject, id_) if c]
     missing = [c for c in wanted if c not in header]
     if missing:
         raise GataInputError(
             f"{path} has no column {', '.join(map(repr, missing))}; "
             f"its columns are: {', '.join(header)}"
         )
-    text_at, label_at = header.index(text_column), header.index(label_column)
-    subject_at = header.index(subject_column) if subject_column else None
-
-    accepted: list[tuple[str, str, str, str]] = []  # (source_key, text, label, subject)
-    rejects: list[tuple[list[str], str]] = []
-    seen: Counter[tuple[str, str]] = Counter()
-    for fields in rows:
-        reason = _reject_reason(fields, len(header), text_at, label_at)
-        if reason:
-            rejects.append((fields, reason))
-            continue
-        text, label = fields[text_at], fields[label_at].strip()
-        accepted.append((_source_key(text, label, seen), text, label, _at(fields, subject_at)))
-    _write_rejects(reject_path, header, rejects)
-
-    ticket_tables.create_schema(engine)
-    with engine.begin() as conn:
-        known = ticket_tables.existing_source_keys(conn, [row[0] for row in accepted])
-        fresh = [row for row in accepted if row[0] not in known]
-        ids = ticket_tables.ensure_categories(conn, {label for _, _, label, _ in fresh})
-        first_id, now = ticket_tables.next_ticket_id(conn), datetime.now(UTC)
-        values = [
-            (first_id + i, now, now, subject, text, ids[label], key)
-            for i, (key, text, label, subject) in enumerate(fresh)
-        ]
-        _insert(conn, (*_COPY_COLUMNS, "source_key"), values)
-    rejected = dict(sorted(Counter(reason for _, reason in rejects).items()))
-    return ImportReport(len(fresh), len(accepted) - len(fresh), rejected, reject_path)
+    return _Columns(
+        width=len(header),
+        text=header.index(text),
+        label=header.index(label),
+        subject=header.index(subject) if subject else None,
+        id=header.index(id_) if id_ else None,
+    )
 
 
-def _read_rows(path: Path) -> Iterator[list[str]]:
-    # surrogateescape keeps undecodable bytes as lone surrogates: the row can be rejected as
-    # bad_encoding and the reject file still gets its original bytes back.
-    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        try:
-            # A blank line is no row at all (trailing newlines), so it is not counted.
-            yield from (fields for fields in csv.reader(handle) if fields)
-        except csv.Error as error:
-            raise GataInputError(f"{path} is not a readable CSV file: {error}") from None
-
-
-def _reject_reason(fields: list[str], width: int, text_at: int, label_at: int) -> str | None:
-    if len(fields) != width:
+def _reject_reason(record: SourceRecord, at: _Columns) -> str | None:
+    fields = record.fields
+    if record.error:
+        return record.error
+    if ticket_csv.oversized(fields):
+        return ticket_csv.FIELD_TOO_LARGE
+    if len(fields) != at.width:
         return "wrong_field_count"
     try:
         "".join(fields).encode("utf-8")
     except UnicodeEncodeError:
         return "bad_encoding"
-    if not fields[text_at].strip():
+    if not fields[at.text].strip():
         return "missing_text"
-    if not fields[label_at].strip():
+    if not fields[at.label].strip():
         return "missing_label"
+    if at.id is not None and not fields[at.id].strip():
+        return "missing_id"
     return None
 
 
-def _source_key(text: str, label: str, seen: Counter[tuple[str, str]]) -> str:
-    """Content, not file or line: the same export re-imported maps onto the same keys.
-
-    The occurrence index keeps genuinely repeated tickets (same text, same label) apart.
-    """
-    normal = " ".join(unicodedata.normalize("NFC", text).split())
-    occurrence = seen[normal, label]
-    seen[normal, label] += 1
-    payload = f"{normal}\x1f{label}\x1f{occurrence}".encode()
-    return hashlib.sha256(payload).hexdigest()
-
-
-def _at(fields: list[str], index: int | None) -> str:
-    return "" if index is None else fields[index]
-
-
-def _write_rejects(path: Path, header: list[str], rejects: list[tuple[list[str], str]]) -> None:
-    # Written even when empty, so a stale file from an earlier run never misleads.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*header, "reason"])
-        for fields, reason in rejects:
-            # Short rows are padded so `reason` lines up with its column.
-            writer.writerow([*fields, *[""] * (len(header) - len(fields)), reason])
+def _source_key(ticket_id: str | None, file_hash: str | None, number: int) -> str:
+    """The help desk's id when there is one, else this file's bytes and the record's number."""
+    if ticket_id is not None:
+        payload = f"id\x1f{ticket_id.strip()}"
+    else:
+        payload = f"row\x1f{file_hash}\x1f{number}"
+    return hashlib.sha256(payload.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _insert(conn: sa.Connection, columns: Sequence[str], rows: list[tuple]) -> int:

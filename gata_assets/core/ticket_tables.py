@@ -41,8 +41,30 @@ tickets = sa.Table(
 )
 
 
+# Any fixed number: every gata writer of this database takes the same advisory lock.
+_WRITER_LOCK = 0x67617461  # "gata"
+_SQLITE_WAIT_MS = 10 * 60 * 1000
+
+
 def create_schema(engine: sa.Engine) -> None:
     metadata.create_all(engine)
+
+
+def lock_for_writing(conn: sa.Connection) -> None:
+    """Make this transaction the only gata writer of the database until it ends.
+
+    Writers read the highest ticket id, the known categories and the stored source keys, then
+    insert after them: two at once would pick the same ids. PostgreSQL queues them on a
+    transaction-scoped advisory lock; SQLite on its write lock, taken at BEGIN IMMEDIATE
+    rather than at the first INSERT (by then both have read), waiting up to ten minutes.
+    Call it first in the transaction; it then creates the schema, which races the same way.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITER_LOCK})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {_SQLITE_WAIT_MS}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    metadata.create_all(conn)
 
 
 def ensure_categories(conn: sa.Connection, names: Iterable[str]) -> dict[str, int]:

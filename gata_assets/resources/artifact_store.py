@@ -14,7 +14,7 @@ import tempfile
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -78,8 +78,10 @@ class ArtifactStore(dg.ConfigurableResource, ABC):
             raise FileNotFoundError(f"{uri} is incomplete: no {MANIFEST}")
         manifest = json.loads(self.read_bytes(manifest_uri))
         local_dir = Path(local_dir)
-        for relative in manifest["files"]:
-            self.get_file(f"{uri.rstrip('/')}/{relative}", local_dir / relative)
+        # Every name is checked before anything is fetched, so a bad manifest writes nothing.
+        targets = {relative: _inside(local_dir, relative, uri) for relative in manifest["files"]}
+        for relative, target in targets.items():
+            self.get_file(f"{uri.rstrip('/')}/{relative}", target)
         return local_dir
 
     def write_bytes(self, data: bytes, key: str) -> StoredArtifact:
@@ -109,6 +111,27 @@ class ArtifactStore(dg.ConfigurableResource, ABC):
         import pandas as pd
 
         return pd.read_parquet(io.BytesIO(self.read_bytes(uri)))
+
+
+def _inside(local_dir: Path, relative: object, uri: str) -> Path:
+    """Where a manifest entry goes, refusing any name that would land outside `local_dir`.
+
+    A manifest is data from the store, and whoever can write one could otherwise name
+    `../../.bashrc` or `/etc/cron.d/x`: only plain relative paths below the folder pass.
+    """
+    plain = (
+        isinstance(relative, str)
+        and relative
+        and "\\" not in relative
+        and "\x00" not in relative
+        and not relative.startswith("/")
+        and all(part not in ("..", "") for part in relative.split("/"))
+    )
+    target = local_dir / PurePosixPath(relative) if plain else None
+    # resolve(): a symlink already in the destination could still redirect a plain name.
+    if target is None or not target.resolve().is_relative_to(local_dir.resolve()):
+        raise ValueError(f"{uri}/{MANIFEST} names {relative!r}, outside the destination folder")
+    return target
 
 
 class LocalArtifactStore(ArtifactStore):

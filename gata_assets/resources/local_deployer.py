@@ -3,8 +3,8 @@
 Blue/green, so a redeploy drops no request: the new version starts on a fresh port and must
 pass /ping and a smoke prediction before it is named in the state file; the endpoint's
 proxy (the stable address) follows the file; the old server is stopped only once the proxy
-reports no request in flight to it. A new version that fails is killed and the state file is
-never touched, so the old one keeps serving.
+reports no request in flight to it. A new version that fails is killed, its model copy
+removed, and the state file never touched, so the old one keeps serving.
 
 The resource is frozen; all knowledge of running endpoints lives in
 `$GATA_HOME/endpoints/<name>.json` (replaced atomically), which `gata endpoints` reads too.
@@ -57,9 +57,13 @@ class LocalDeployer(Deployer):
         root = self._dir(spec.name) / spec.name / "models" / spec.tag()
         if not (root / ".complete").is_file():
             staging = root.with_name(f".{root.name}.{uuid.uuid4().hex}")
-            for role in MODEL_ROLES:
-                store.get_dir(spec.models[role].uri, staging / role)
-            (staging / ".complete").touch()
+            try:
+                for role in MODEL_ROLES:
+                    store.get_dir(spec.models[role].uri, staging / role)
+                (staging / ".complete").touch()
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)  # a half copy is never reused
+                raise
             shutil.rmtree(root, ignore_errors=True)
             staging.rename(root)
         return root
@@ -132,6 +136,7 @@ class LocalDeployer(Deployer):
             try:
                 backend = self._start_backend(spec, models, log)
             except DeploymentError as error:
+                self._discard_unserved(models, state)
                 still = (
                     f"{serving['url']} ({serving['model_versions']}) keeps serving"
                     if serving and procs.is_ours(serving["pid"])
@@ -163,6 +168,14 @@ class LocalDeployer(Deployer):
                 "model_versions": backend["model_versions"],
                 "log": backend["log"],
             }
+
+    @staticmethod
+    def _discard_unserved(models: Path, state: dict[str, Any]) -> None:
+        """A failed version's model copy (~180 MB) goes, unless a server still uses it: a
+        failed redeploy of the version already serving must not pull its files away."""
+        in_use = {(state.get(part) or {}).get("model_dir") for part in ("backend", "previous")}
+        if str(models) not in in_use:
+            shutil.rmtree(models, ignore_errors=True)
 
     def _prune_models(self, name: str, keep: str) -> None:
         for path in (self._dir(name) / name / "models").iterdir():

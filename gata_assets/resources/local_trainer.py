@@ -9,7 +9,9 @@ reaches gata-train as SIGINT, which checkpoints and stops.
 With `checkpoint_root` set, checkpoints live under `<checkpoint_root>/<job name>`, a name
 derived from what is trained (asset, data hashes, hyperparameters; `training_identity`), not
 from the run: a retried step, a run retry or a re-execution from failure (each a new run id)
-resumes from the checkpoint the failed attempt left instead of starting over.
+resumes from the checkpoint the failed attempt left instead of starting over. So a failure
+keeps the complete checkpoints and deletes only half-written ones (a process killed while
+saving); success deletes the job's checkpoint folder.
 """
 
 import json
@@ -52,6 +54,7 @@ class LocalTrainer(Trainer):
         work_dir: Path,
     ) -> TrainingResult:
         from gata_assets.ml.model_card import read_metrics
+        from gata_assets.ml.train.checkpoint import remove_stale_partials
         from gata_assets.ml.train.contract import TrainingPaths, read_failure
 
         asset_name = context.asset_key.to_python_identifier()
@@ -84,6 +87,8 @@ class LocalTrainer(Trainer):
                 context=context, command=command, extras={"group": group, "job_name": job_name}
             )
         except Exception as error:  # Pipes raises a plain Exception subclass on exit != 0
+            # Complete checkpoints stay for the retry (or a re-execution) to resume from.
+            remove_stale_partials(paths.checkpoint_dir)
             reason = read_failure(paths.failure_file)
             raise dg.Failure(
                 description=f"gata-train ({group}) failed: {reason or error}",

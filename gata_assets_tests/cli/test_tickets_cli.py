@@ -107,14 +107,14 @@ def check_import(url: str, csv_path: Path, reject_path: Path) -> None:
     raw = reject_path.read_bytes()
     assert b"caf\xe9 au lait card" in raw  # the original bytes, not a lossy re-encoding
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8", "surrogateescape"), newline="")))
-    assert rows[0] == ["text", "category", "subject", "reason"]
-    assert {row[-1] for row in rows[1:]} == EXPECTED_REJECTS
-    assert ["too", "many", "fields", "here", "wrong_field_count"] in rows
+    assert rows[0] == ["reason", "first_line", "last_line", "text", "category", "subject"]
+    assert {row[0] for row in rows[1:]} == EXPECTED_REJECTS
+    assert ["wrong_field_count", "9", "9", "too", "many", "fields", "here"] in rows
 
     second = invoke(*args)
     assert second.exit_code == 0, second.output
     assert "Imported:            0" in second.output
-    assert "Duplicates skipped:  4" in second.output
+    assert "Duplicates skipped:  4 (5 lines; imported before)" in second.output
     assert len(read_back(url)[1]) == 4
 
 
@@ -151,6 +151,9 @@ def test_default_reject_file_and_clean_errors(gata_home: Path, messy_csv: Path):
     bad_column = invoke("import-tickets", str(messy_csv), "--text-column", "body", *base[2:])
     assert bad_column.exit_code == 2
     assert "no column 'body'" in bad_column.output and "text, category" in bad_column.output
+    onto_input = invoke("import-tickets", str(messy_csv), *base, "--reject-file", str(messy_csv))
+    assert onto_input.exit_code == 2 and "is the input file itself" in onto_input.output
+    assert messy_csv.read_bytes() == MESSY_CSV
 
 
 @pytest.mark.skipif(not BANKING77.is_file(), reason="banking77 dataset not present")

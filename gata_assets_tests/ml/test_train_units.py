@@ -168,3 +168,24 @@ def test_string_labels_are_category_names_with_ids_shared_by_both_channels(tmp_p
     pd.DataFrame({"text": ["a"], "label": [1.5]}).to_parquet(train)
     with pytest.raises(TrainingInputError, match="integer queue ids"):
         read_channel(train, "train")
+
+
+def test_remove_stale_partials_spares_complete_checkpoints_and_live_writers(tmp_path: Path):
+    import os
+
+    from gata_assets.ml.train.checkpoint import remove_stale_partials
+
+    dead = 2**22 + 12345  # above the default pid_max: no such process
+    for name in (
+        "step-00000004",
+        f".step-00000005.partial-{dead}",
+        f".step-6.partial-{os.getpid()}",
+    ):
+        (tmp_path / name).mkdir()
+    removed = remove_stale_partials(tmp_path)
+    assert [p.name for p in removed] == [f".step-00000005.partial-{dead}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f".step-6.partial-{os.getpid()}",
+        "step-00000004",
+    ]
+    assert remove_stale_partials(tmp_path / "missing") == []

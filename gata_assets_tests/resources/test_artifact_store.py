@@ -95,3 +95,39 @@ def test_local_write_is_invisible_until_complete(tmp_path: Path, monkeypatch):
         store.write_bytes(b"new", "refs/a.json")
     assert store.read_bytes(store.uri("refs/a.json")) == b"old"
     assert [p.name for p in (tmp_path / "refs").iterdir()] == ["a.json"]
+
+
+@pytest.mark.parametrize(
+    "name", ["../escaped.txt", "tok/../../escaped.txt", "/tmp/gata-absolute.txt", "a//b", ""]
+)
+def test_get_dir_refuses_manifest_names_that_leave_the_destination(
+    store: ArtifactStore, tmp_path: Path, name: str
+):
+    """A tampered manifest must not make a download write outside the folder asked for."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weights.safetensors").write_bytes(b"w")
+    stored = store.put_dir(model, "models/general/v3")
+    store.write_bytes(b"payload", "models/general/escaped.txt")  # what ../ would fetch
+    entry = {"size_bytes": 7, "sha256": sha256_bytes(b"payload")}
+    manifest = {"files": {"weights.safetensors": {"size_bytes": 1}, name: entry}}
+    store.write_json(manifest, f"models/general/v3/{MANIFEST}")
+    destination = tmp_path / "out" / "deep" / "copy"
+    with pytest.raises(ValueError, match="outside the destination"):
+        store.get_dir(stored.uri, destination)
+    assert not (tmp_path / "out").exists()  # nothing fetched, not even the good entry
+    assert not Path("/tmp/gata-absolute.txt").exists()
+
+
+def test_get_dir_refuses_a_name_redirected_by_a_symlink(tmp_path: Path):
+    store = LocalArtifactStore(root=str(tmp_path / "artifacts"))
+    model = tmp_path / "model"
+    (model / "tok").mkdir(parents=True)
+    (model / "tok" / "vocab.txt").write_text("v")
+    stored = store.put_dir(model, "models/general/v4")
+    destination = tmp_path / "copy"
+    destination.mkdir()
+    (destination / "tok").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.raises(ValueError, match="outside the destination"):
+        store.get_dir(stored.uri, destination)
+    assert not (tmp_path / "elsewhere").exists()

@@ -68,3 +68,49 @@ def test_a_new_run_of_the_same_training_resumes_from_the_failed_attempts_checkpo
     assert second.success and second.run_id != first.run_id
     assert json.loads(second.output_for_node("general_model")) == {"resumed_from_step": 7}
     assert not left[0].exists()  # a finished training cleans its checkpoints up
+
+
+KILLED_WHILE_SAVING = textwrap.dedent(
+    """
+    import os, pathlib, sys
+    checkpoints = pathlib.Path(os.environ["GATA_CHECKPOINT_DIR"])
+    (checkpoints / "step-00000007").mkdir(parents=True, exist_ok=True)
+    (checkpoints / "step-00000007" / "state.json").write_text("{}")
+    partial = checkpoints / f".step-00000008.partial-{os.getpid()}"
+    partial.mkdir()
+    (partial / "weights.safetensors").write_bytes(b"\\0" * 4096)
+    sys.exit(137)  # as if killed half way through saving step 8
+    """
+)
+
+
+def test_a_failed_training_keeps_its_checkpoints_but_not_half_written_ones(tmp_path):
+    fake = tmp_path / "fake_train.py"
+    fake.write_text(KILLED_WHILE_SAVING)
+    python = tmp_path / "python"
+    python.write_text(f"#!/bin/sh\nexec {sys.executable} {fake}\n")
+    python.chmod(0o755)
+    store = LocalArtifactStore(root=str(tmp_path / "artifacts"))
+    frame = pd.DataFrame({"ticket_id": [1], "text": ["x"], "label": [1], "category": ["c"]})
+    refs = {
+        side: SplitRef(**store.write_parquet(frame, f"{side}.parquet").as_dict(), batch_id="b1")
+        for side in ("train", "test")
+    }
+    checkpoints = tmp_path / "checkpoints"
+    trainer = LocalTrainer(python=str(python), checkpoint_root=str(checkpoints))
+
+    @dg.asset(name="general_model")
+    def general_model(context):
+        trainer.train(
+            context,
+            group="general",
+            train_ref=refs["train"],
+            test_ref=refs["test"],
+            hyperparameters={"epochs": 1},
+            artifact_store=store,
+            work_dir=tmp_path / context.run.run_id,
+        )
+
+    assert not dg.materialize([general_model], raise_on_error=False).success
+    [job] = checkpoints.iterdir()
+    assert sorted(p.name for p in job.iterdir()) == ["step-00000007"]  # what a retry resumes

@@ -13,6 +13,9 @@ No pickle: tensors in safetensors, everything else JSON. A checkpoint is written
 hidden `.partial` directory and renamed into place with `state.json` written last, so a
 half-written one is never picked up; the two newest are kept. A checkpoint whose fingerprint
 differs from the current job's (other data or hyperparameters) is ignored, not resumed.
+After a failed job only the half-written ones of dead writers are deleted
+(`remove_stale_partials`): the complete ones are what its retry resumes from; a finished
+job's trainer removes the whole folder.
 
 Stopping on SIGTERM / SIGINT (the flag the loop polls, exit 143): stop.py.
 """
@@ -107,6 +110,32 @@ def save_checkpoint(
     for old in _step_dirs(directory)[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def remove_stale_partials(directory: Path) -> list[Path]:
+    """Delete the half-written checkpoints of processes that died while saving.
+
+    Nothing resumes from a `.partial` folder (it may lack files), yet each is as large as a
+    checkpoint. Complete checkpoints stay: the retry of a failed job resumes from them. A
+    partial whose writer is still alive (the same job running elsewhere) is left alone.
+    """
+    removed = []
+    for path in sorted(Path(directory).glob(".step-*.partial-*")):  # none if no directory
+        pid = path.name.rpartition("-")[2]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 @dataclass(frozen=True)
