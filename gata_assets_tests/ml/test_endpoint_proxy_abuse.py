@@ -29,9 +29,9 @@ def proxy(tmp_path_factory):
         state = root / "state.json"
         state.write_text(json.dumps({"backend": {"url": backend.url}}))
         port, log = free_port(), root / "proxy.log"
+        command = ["-m", "gata_assets.ml.serve.proxy", "--state", str(state), "--port", str(port)]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gata_assets.ml.serve.proxy", "--state", str(state)]
-            + ["--port", str(port), *LIMITS],
+            [sys.executable, *command, *LIMITS],
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
