@@ -14,7 +14,13 @@ Fair and bounded, because one client's 256-ticket request must not make everyone
   and one request takes at most a quarter of it, so a big request runs in small passes;
 - at most `max_queued` cost units wait at once, the last quarter kept for small requests;
   past that `submit` raises `Overloaded` at once (the server answers 503 with Retry-After)
-  instead of queueing work nobody can wait for.
+  instead of queueing work nobody can wait for;
+- after a pass carrying big requests' work, while small requests are about, the batcher
+  idles up to as long as that pass took, or until a small request arrives: big batches get
+  at most about half the CPU, and the rest reads, parses and answers the small requests.
+  On two cores that, not the queue, was where a small request's time went under big ones
+  (see BENCHMARKS.md, "Serving under abuse").
+The rules for what one pass may hold are in `batch_rules.py`.
 
 Inference runs in a single worker thread: torch already spreads one batch over the cores,
 and the event loop stays free to answer /ping and parse the next requests meanwhile.
@@ -28,6 +34,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from gata_assets.ml.serve.batch_rules import fits, is_bulk, within_share
+
 BatchFn = Callable[[list[Any]], list[Any]]
 CostFn = Callable[[Any], int]
 
@@ -39,8 +47,9 @@ class Overloaded(Exception):
 class _Job:
     """One request's items still to run, with the futures their results settle."""
 
-    def __init__(self, items: list[tuple[Any, int, asyncio.Future]]):
+    def __init__(self, items: list[tuple[Any, int, asyncio.Future]], bulk: bool):
         self.pending = deque(items)
+        self.bulk = bulk
 
 
 class MicroBatcher:
@@ -67,6 +76,8 @@ class MicroBatcher:
         self.queued = 0  # cost units waiting (not yet in a running batch)
         self._jobs: deque[_Job] = deque()
         self._arrived = asyncio.Event()
+        self._small_arrived = asyncio.Event()
+        self._last_small = -1e9
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gata-infer")
         self._task: asyncio.Task | None = None
         self._last_size = 0
@@ -117,7 +128,11 @@ class MicroBatcher:
             raise Overloaded(f"{self.queued} units of work queued; the bound is {self.max_queued}")
         loop = asyncio.get_running_loop()
         futures = [loop.create_future() for _ in items]
-        self._jobs.append(_Job(list(zip(items, costs, futures, strict=True))))
+        bulk = is_bulk(sum(costs), self.max_batch_cost)
+        if not bulk:
+            self._last_small = time.monotonic()
+            self._small_arrived.set()
+        self._jobs.append(_Job(list(zip(items, costs, futures, strict=True)), bulk))
         self.queued += sum(costs)
         self._arrived.set()
         try:
@@ -126,10 +141,11 @@ class MicroBatcher:
             for future in futures:
                 future.cancel()
 
-    def _fill(self, batch: list[tuple[Any, asyncio.Future]], shares: dict[int, int]) -> None:
-        """Add items round-robin across jobs, within `max_batch`, the padded-cost cap and
-        each job's share of the batch (`shares`: cost taken per job so far)."""
-        costs = [max(1, int(self.cost(item))) for item, _ in batch]
+    def _fill(self, batch: list[tuple[Any, asyncio.Future, bool]], shares: dict[int, int]) -> None:
+        """Add items round-robin across jobs, within `max_batch` and the rules of
+        `batch_rules` (`shares`: cost taken per job so far). An entry is (item, future, bulk)."""
+        cap = self.max_batch_cost
+        costs = [max(1, int(self.cost(item))) for item, _, _ in batch]
         longest, real = max(costs, default=0), sum(costs)
         progressed = True
         while progressed and len(batch) < self.max_batch and self._jobs:
@@ -145,33 +161,18 @@ class MicroBatcher:
                 item, cost, future = job.pending[0]
                 share = shares.get(id(job), 0)
                 if not batch or (
-                    self._fits(longest, real, len(batch), cost) and self._within_share(share, cost)
+                    fits(longest, real, len(batch), cost, cap) and within_share(share, cost, cap)
                 ):
                     shares[id(job)] = share + cost
                     job.pending.popleft()
                     self.queued -= cost
-                    batch.append((item, future))
+                    batch.append((item, future, job.bulk))
                     longest, real = max(longest, cost), real + cost
                     progressed = True
                 self._jobs.append(job)
 
-    def _within_share(self, share: int, cost: int) -> bool:
-        """One request takes at most a quarter of a batch (beyond its first item): a big
-        request alone then runs in small passes, so tickets arriving meanwhile wait little."""
-        if self.max_batch_cost is None or share == 0:
-            return True
-        return share + cost <= self.max_batch_cost // 4
-
-    def _fits(self, longest: int, real: int, size: int, cost: int) -> bool:
-        """Within the padded-cost cap, and at least half of the padded batch is real work,
-        so short tickets do not pay for padding up to a long one's length."""
-        if self.max_batch_cost is None:
-            return True
-        padded = max(longest, cost) * (size + 1)
-        return padded <= self.max_batch_cost and padded <= 2 * (real + cost)
-
-    async def _collect(self) -> list[tuple[Any, asyncio.Future]]:
-        batch: list[tuple[Any, asyncio.Future]] = []
+    async def _collect(self) -> list[tuple[Any, asyncio.Future, bool]]:
+        batch: list[tuple[Any, asyncio.Future, bool]] = []
         shares: dict[int, int] = {}
         self._fill(batch, shares)
         while not batch:
@@ -189,10 +190,11 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         while True:
             batch = await self._collect()
-            live = [(item, f) for item, f in batch if not f.done()]
+            live = [(item, f) for item, f, _ in batch if not f.done()]
             self._last_size = len(batch)
             if not live:
                 continue
+            started = time.monotonic()
             try:
                 results = await loop.run_in_executor(
                     self._executor, self.fn, [item for item, _ in live]
@@ -208,6 +210,20 @@ class MicroBatcher:
             self.items += len(live)
             for (_, future), result in zip(live, results, strict=True):
                 _settle(future, result=result)
+            if any(bulk for _, _, bulk in batch):
+                await self._make_room_for_small(time.monotonic() - started)
+
+    async def _make_room_for_small(self, took: float) -> None:
+        """Idle up to `took` seconds, or until a small request arrives, if one was seen in
+        the last second and none is queued; otherwise go on at once (big work alone runs
+        at full speed)."""
+        if time.monotonic() - self._last_small > 1.0:
+            return
+        if any(not job.bulk and job.pending for job in self._jobs):
+            return
+        self._small_arrived.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._small_arrived.wait(), took)
 
     async def _run_alone(self, item: Any, future: asyncio.Future) -> None:
         """Retry one item of a failed batch, so one bad ticket fails only its own request."""
