@@ -2,6 +2,7 @@
 of the batches the batcher actually ran."""
 
 import asyncio
+import contextlib
 import itertools
 import time
 
@@ -40,23 +41,26 @@ def gaps(starts: list[tuple[float, int]]) -> list[float]:
     return [b[0] - a[0] for a, b in itertools.pairwise(starts)]
 
 
-def bulk_batcher(starts: list) -> MicroBatcher:
-    # Cost 100 each, cap 400: a request of more than one item is bulk.
-    return MicroBatcher(
+@contextlib.asynccontextmanager
+async def bulk_batcher(starts: list):
+    """A running batcher where each item costs 100 and the cap is 400: a request of more
+    than one item is bulk."""
+    batcher = MicroBatcher(
         timed(starts), max_batch=2, max_wait_ms=0, cost=lambda _: 100, max_batch_cost=400
     )
+    batcher.start()
+    try:
+        yield batcher
+    finally:
+        await batcher.stop()
 
 
 def test_big_work_alone_runs_back_to_back():
     starts: list = []
 
     async def scenario() -> None:
-        batcher = bulk_batcher(starts)
-        batcher.start()
-        try:
+        async with bulk_batcher(starts) as batcher:
             await batcher.submit([f"big{i}" for i in range(6)])
-        finally:
-            await batcher.stop()
 
     asyncio.run(scenario())
     assert len(starts) == 6
@@ -67,13 +71,9 @@ def test_after_a_bulk_pass_the_batcher_idles_while_small_requests_are_about():
     starts: list = []
 
     async def scenario() -> None:
-        batcher = bulk_batcher(starts)
-        batcher.start()
-        try:
+        async with bulk_batcher(starts) as batcher:
             await batcher.submit(["small"])  # small traffic was seen a moment ago
             await batcher.submit([f"big{i}" for i in range(4)])
-        finally:
-            await batcher.stop()
 
     asyncio.run(scenario())
     big_gaps = gaps(starts[1:])
@@ -86,9 +86,7 @@ def test_a_small_request_arriving_ends_the_idle_at_once():
     starts: list = []
 
     async def scenario() -> float:
-        batcher = bulk_batcher(starts)
-        batcher.start()
-        try:
+        async with bulk_batcher(starts) as batcher:
             await batcher.submit(["small"])
             big = asyncio.ensure_future(batcher.submit(["big0", "big1", "big2", "big3"]))
             await asyncio.sleep(PASS_S * 1.2)  # first bulk pass done, now idling
@@ -97,8 +95,6 @@ def test_a_small_request_arriving_ends_the_idle_at_once():
             answered = time.monotonic() - sent
             await big
             return answered
-        finally:
-            await batcher.stop()
 
     answered = asyncio.run(scenario())
     assert answered < PASS_S * 1.6, f"the small request waited {answered:.3f} s"

@@ -38,6 +38,7 @@ from gata_assets.ml.serve.batch_rules import fits, is_bulk, within_share
 
 BatchFn = Callable[[list[Any]], list[Any]]
 CostFn = Callable[[Any], int]
+Entry = tuple[Any, asyncio.Future, bool]  # an item of a pass, its future, from a big request
 
 
 class Overloaded(Exception):
@@ -122,18 +123,19 @@ class MicroBatcher:
     async def submit(self, items: list[Any]) -> list[Any]:
         """Results for `items`, in order; raises Overloaded if the queue cannot take them."""
         costs = [max(1, int(self.cost(item))) for item in items]
-        if self.would_refuse(sum(costs)):
+        total = sum(costs)
+        if self.would_refuse(total):
             self.rejected += 1
             self._last_rejection = time.monotonic()
             raise Overloaded(f"{self.queued} units of work queued; the bound is {self.max_queued}")
         loop = asyncio.get_running_loop()
         futures = [loop.create_future() for _ in items]
-        bulk = is_bulk(sum(costs), self.max_batch_cost)
+        bulk = is_bulk(total, self.max_batch_cost)
         if not bulk:
             self._last_small = time.monotonic()
             self._small_arrived.set()
         self._jobs.append(_Job(list(zip(items, costs, futures, strict=True)), bulk))
-        self.queued += sum(costs)
+        self.queued += total
         self._arrived.set()
         try:
             return list(await asyncio.gather(*futures))
@@ -141,9 +143,9 @@ class MicroBatcher:
             for future in futures:
                 future.cancel()
 
-    def _fill(self, batch: list[tuple[Any, asyncio.Future, bool]], shares: dict[int, int]) -> None:
+    def _fill(self, batch: list[Entry], shares: dict[int, int]) -> None:
         """Add items round-robin across jobs, within `max_batch` and the rules of
-        `batch_rules` (`shares`: cost taken per job so far). An entry is (item, future, bulk)."""
+        `batch_rules` (`shares`: cost taken per job so far)."""
         cap = self.max_batch_cost
         costs = [max(1, int(self.cost(item))) for item, _, _ in batch]
         longest, real = max(costs, default=0), sum(costs)
@@ -171,8 +173,8 @@ class MicroBatcher:
                     progressed = True
                 self._jobs.append(job)
 
-    async def _collect(self) -> list[tuple[Any, asyncio.Future, bool]]:
-        batch: list[tuple[Any, asyncio.Future, bool]] = []
+    async def _collect(self) -> list[Entry]:
+        batch: list[Entry] = []
         shares: dict[int, int] = {}
         self._fill(batch, shares)
         while not batch:
