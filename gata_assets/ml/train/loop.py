@@ -26,6 +26,7 @@ from gata_assets.ml.train.checkpoint import TrainState
 from gata_assets.ml.train.data import Encoded, bucketed_batches, collate
 from gata_assets.ml.train.device import Device
 from gata_assets.ml.train.hyperparameters import Hyperparameters
+from gata_assets.ml.train.progress import step_line
 from gata_assets.ml.train.report import Reporter
 from gata_assets.ml.train.schedule import learning_rate_at
 from gata_assets.ml.train.session import Session, start
@@ -110,9 +111,7 @@ def run_epoch(
         now = time.perf_counter()
         line = progress.window_line(now, hps.log_every_seconds, session.total_steps - state.step)
         if line:
-            reporter.info(
-                f"epoch {epoch + 1}/{hps.epochs} step {state.step}/{session.total_steps} {line}"
-            )
+            reporter.info(step_line(epoch + 1, hps.epochs, state.step, session.total_steps, line))
     return epoch_loss / epoch_steps if epoch_steps else None
 
 

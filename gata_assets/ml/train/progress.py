@@ -16,6 +16,12 @@ def duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
+def step_line(epoch: int, epochs: int, step: int, total_steps: int, window: str) -> str:
+    """The progress line gata-train logs mid-epoch; `gata up` reads it back into a bar
+    (`gata_assets/cli/run_events.py`), so its shape is a contract between the two."""
+    return f"epoch {epoch}/{epochs} step {step}/{total_steps} {window}"
+
+
 @dataclass
 class Progress:
     elapsed_before: float
