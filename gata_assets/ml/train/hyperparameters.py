@@ -49,7 +49,8 @@ class Hyperparameters:
     """CPU threads for torch (0: one per core this process may run on)."""
     precision: str = "auto"
     """auto (bf16/fp16 autocast on CUDA, fp32 on CPU), fp32, bf16 or fp16."""
-    log_every_seconds: float = 15.0
+    log_every_seconds: float = 5.0
+    """Progress line cadence: what moves `gata up`'s bars and a SageMaker job's log."""
     # What the model card records; they do not change how the model is trained.
     group: str = "general"
     model_version: str = ""
