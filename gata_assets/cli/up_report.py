@@ -45,6 +45,8 @@ def checks_table(summary: RunSummary) -> Table:
         table.add_column(column)
     for row in summary.checks:
         verdict = "[green]passed[/]" if row.passed else "[red]failed[/]"
+        if row.warning_only and not row.passed:
+            verdict = "[yellow]warns[/]"
         kind = " (blocking)" if row.blocking else ""
         table.add_row(row.asset, row.check + kind, verdict, escape(row.description))
     return table
@@ -57,7 +59,9 @@ def render(console: Console, summary: RunSummary, log_path: Path, dagster_home: 
     if summary.checks:
         console.print(checks_table(summary))
     passed = sum(row.passed for row in summary.checks)
-    console.print(f"{passed} of {len(summary.checks)} checks passed.", highlight=False)
+    warned = sum(row.warning_only and not row.passed for row in summary.checks)
+    warnings = f" ({warned} warned, which stops nothing)" if warned else ""
+    console.print(f"{passed} of {len(summary.checks)} checks passed{warnings}.", highlight=False)
     if summary.succeeded:
         if summary.endpoint_url:
             console.print(f"\nRouting endpoint: {summary.endpoint_url}", highlight=False)
@@ -71,7 +75,7 @@ def render(console: Console, summary: RunSummary, log_path: Path, dagster_home: 
     for step, reason in summary.failures:
         console.print(f"  failed step [bold]{escape(step)}[/]: {escape(reason)}", soft_wrap=True)
     for row in summary.checks:
-        if not row.passed:
+        if not row.passed and not row.warning_only:
             detail = f": {escape(row.description)}" if row.description else ""
             console.print(f"  check {row.asset}/{row.check} failed{detail}", soft_wrap=True)
     console.print(f"Full Dagster log: {log_path}", highlight=False, soft_wrap=True)

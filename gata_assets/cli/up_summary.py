@@ -39,6 +39,7 @@ class CheckRow:
     check: str
     passed: bool
     blocking: bool
+    warning_only: bool
     description: str
 
 
@@ -81,8 +82,16 @@ def summarize(instance: dg.DagsterInstance, run_id: str) -> RunSummary:
     for event in _events(instance, run_id, dg.DagsterEventType.ASSET_CHECK_EVALUATION):
         verdict = event.asset_check_evaluation_data
         asset = verdict.asset_key.to_user_string()
-        blocking, description = bool(verdict.blocking), verdict.description or ""
-        checks.append(CheckRow(asset, verdict.check_name, verdict.passed, blocking, description))
+        checks.append(
+            CheckRow(
+                asset=asset,
+                check=verdict.check_name,
+                passed=verdict.passed,
+                blocking=bool(verdict.blocking),
+                warning_only=verdict.severity == dg.AssetCheckSeverity.WARN,
+                description=verdict.description or "",
+            )
+        )
         if verdict.check_name == BASELINE_CHECK:
             baselines[asset] = _value(dict(verdict.metadata), "baseline_macro_f1")
     failures = [

@@ -36,6 +36,13 @@ def routing_endpoint() -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"url": dg.MetadataValue.url("http://127.0.0.1:8123")})
 
 
+@dg.asset_check(asset=low_volume_model)
+def low_volume_sufficiency() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=False, severity=dg.AssetCheckSeverity.WARN, description="2 tickets, need 8"
+    )
+
+
 @dg.asset_check(asset=general_model, blocking=True, name="macro_f1_floor")
 def failing_floor() -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=False, description="macro-F1 0.41 vs floor 0.80")
@@ -75,7 +82,13 @@ def test_summary_reports_this_runs_models_checks_and_endpoint():
 
 
 def test_success_report_has_the_table_a_curl_and_the_ui_command():
-    summary = run_summary(general_model, low_volume_model, beats_tfidf_baseline, routing_endpoint)
+    summary = run_summary(
+        general_model,
+        low_volume_model,
+        beats_tfidf_baseline,
+        low_volume_sufficiency,
+        routing_endpoint,
+    )
     text = rendered(summary)
     assert "TF-IDF macro-F1" in text
     row = next(line for line in text.splitlines() if "general_model" in line and "0.9500" in line)
@@ -84,12 +97,14 @@ def test_success_report_has_the_table_a_curl_and_the_ui_command():
     assert '"instances": [{"text": ' in text
     assert "DAGSTER_HOME=/tmp/dh dagster dev -m gata_assets.definitions" in text
     assert f"http://127.0.0.1:3000/runs/{summary.run_id}" in text
-    assert "1 of 1 checks passed." in text
-    assert "failed" not in text
+    assert "1 of 2 checks passed (1 warned, which stops nothing)." in text
+    assert "warns" in text and "failed" not in text
 
 
 def test_failure_report_names_the_step_its_reason_and_the_log():
-    summary = run_summary(general_model, failing_floor, routing_endpoint)
+    summary = run_summary(
+        general_model, low_volume_model, failing_floor, low_volume_sufficiency, routing_endpoint
+    )
     assert not summary.succeeded
     assert summary.failures == [
         ("general_model_macro_f1_floor", "blocking check failed: general_model: macro_f1_floor")
@@ -98,5 +113,6 @@ def test_failure_report_names_the_step_its_reason_and_the_log():
     assert "gata up failed." in text
     assert "failed step general_model_macro_f1_floor" in text
     assert "check general_model/macro_f1_floor failed: macro-F1 0.41 vs floor 0.80" in text
+    assert "low_volume_sufficiency failed" not in text  # a warning is not why it failed
     assert "Full Dagster log: /tmp/up.log" in text
     assert "curl" not in text  # no endpoint to try when the run failed
