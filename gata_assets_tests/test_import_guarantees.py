@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ["torch", "transformers", "sklearn", "pandas", "pyarrow", "boto3", "fastapi", "uvicorn"]
+# matplotlib: only a model asset writing its report draws a chart (ml/model_report.py).
+HEAVY = [
+    *["torch", "transformers", "sklearn", "pandas", "pyarrow", "boto3", "fastapi", "uvicorn"],
+    "matplotlib",
+]
 PACKAGE = Path(__file__).resolve().parents[1] / "gata_assets"
 
 

@@ -1,8 +1,10 @@
 """Model assets materialized with the local trainer on the small ticket db: both models,
-the low-volume fallback, and gata-train's failure reason surfacing in Dagster."""
+the low-volume fallback, the per-queue report, and gata-train's failure reason surfacing in
+Dagster."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -12,6 +14,7 @@ from gata_assets.defs.training.checks import (
     FALLBACK_NOTE,
 )
 from gata_assets.ml.model_card import read_card, read_labels, read_metrics
+from gata_assets.ml.train.metrics import classification_metrics
 from gata_assets.resources.local_trainer import LocalTrainer
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.trainer import TrainingConfig
@@ -19,6 +22,7 @@ from gata_assets_tests.defs.training_asset_helpers import (
     ASSETS,
     CHECKS,
     FAST,
+    CannedTrainer,
     checks_of,
     materialization,
     model_dir,
@@ -65,6 +69,8 @@ def test_materialize_data_and_both_models_with_the_local_trainer(
         assert metadata["data_sha256"].value == ref.data_sha256
         assert metadata["job_name"].value.startswith(f"gata-{key.replace('_', '-')}-")
         assert "steps" in metadata  # reported by gata-train through Pipes
+        assert "| Queue | Precision | Recall | F1 | Support |" in metadata["report"].value
+        assert metadata["report_chart"].value.startswith("![per-queue report](data:image/png")
         assert materialization(result, key).tags["gata/model_kind"] == "classifier"
         for check in ("macro_f1_floor", "beats_tfidf_baseline"):
             assert checks[(key, check)].passed, checks[(key, check)].description
@@ -115,9 +121,27 @@ def test_low_volume_fallback_is_a_flagged_model_not_a_crash(small_ticket_db, off
     assert event.metadata["fallback"].value is True
     assert "Fallback model" in event.metadata["fallback_reason"].value
     assert event.tags["gata/model_kind"] == "fallback"
+    assert "report" not in event.metadata and "report_chart" not in event.metadata
     for check in ("macro_f1_floor", "beats_tfidf_baseline"):
         evaluation = checks_of(result)[("low_volume_model", check)]
         assert evaluation.passed and evaluation.description == FALLBACK_NOTE
+
+
+def test_model_metadata_carries_the_per_queue_report(small_ticket_db, offline_resources):
+    # What gata-train would write after scoring 5 test tickets: one vpn ticket went to billing.
+    canned = classification_metrics([0, 0, 1, 1, 1], [0, 0, 0, 1, 1], ["billing", "vpn"])
+    trainer = CannedTrainer(metrics_json=json.dumps(canned))
+    data_and_model = [a for a in only("general_split", "general_model") if a in ASSETS]
+    result = dg.materialize(data_and_model, resources={**offline_resources, "trainer": trainer})
+    assert result.success
+    metadata = materialization(result, "general_model").metadata
+    report = metadata["report"]
+    assert isinstance(report, dg.MarkdownMetadataValue)
+    assert "| `vpn` | 1.000 | 0.667 | 0.800 | 3 |" in report.value
+    assert "| `vpn` | `billing` | 1 | 33.3% |" in report.value
+    assert metadata["report_chart"].value.startswith("![per-queue report](data:image/png")
+    # The reference (and so the registry) keeps the summary, not the confusion matrix.
+    assert "confusion_matrix" not in result.output_for_node("general_model").metrics
 
 
 def test_gata_train_failure_reason_becomes_the_dagster_failure(small_ticket_db, offline_resources):

@@ -4,8 +4,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
+from gata_assets.definitions import build_resources
+from gata_assets.settings import GataSettings
+from gata_assets_tests.defs.training_asset_helpers import ASSETS
 from gata_assets_tests.integration.dagster_processes import (
     ARTIFACTS,
     LAUNCH_AT_ONCE,
@@ -61,6 +65,31 @@ def dagster_webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Webs
         yield server
     finally:
         process.stop()
+
+
+# One epoch on 16 tokens: a real gata-train model in ~20 s on 2 busy cores. Quality is not
+# the point here, what the UI shows of the model is.
+TINY_TRAINING = {"GATA_TRAIN_EPOCHS": "1", "GATA_TRAIN_MAX_LENGTH": "16"}
+GENERAL_MODEL_AND_DATA = {"ticket_extract", "ticket_groups", "general_split", "general_model"}
+
+
+@pytest.fixture
+def general_model_materialized(dagster_webserver: Webserver) -> dg.AssetMaterialization:
+    """`general_model` (and the data under it) trained into the webserver's own instance.
+
+    Run in this process against the webserver's DAGSTER_HOME and GATA_HOME: the UI only reads
+    the instance, and this skips a run worker loading the definitions anew (and the model
+    checks) on the shared cores. The asset code and the local trainer are the real ones.
+    """
+    env = {"GATA_HOME": str(dagster_webserver.gata_home), **TINY_TRAINING}
+    assets = [a for a in ASSETS if a.node_def.name in GENERAL_MODEL_AND_DATA]
+    with dg.DagsterInstance.from_config(str(dagster_webserver.dagster_home)) as instance:
+        result = dg.materialize(
+            assets, instance=instance, resources=build_resources(GataSettings.from_env(env))
+        )
+    assert result.success
+    (event,) = result.asset_materializations_for_node("general_model")
+    return event
 
 
 @pytest.fixture(scope="session")

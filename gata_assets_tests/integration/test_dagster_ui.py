@@ -1,4 +1,4 @@
-"""The Dagster UI in a real browser: gata's graph and checks, Materialize, a successful run.
+"""The Dagster UI in a real browser: graph and checks, Materialize, a run, a model's report.
 
 Drives Debian's chromium (`/usr/bin/chromium`, installed by `.ci/run`) through Playwright;
 no downloaded browser. Screenshots go to test-artifacts/ for a person to look at.
@@ -169,3 +169,26 @@ def test_ui_shows_assets_and_checks_and_materializes_data_assets(
     # The whole graph again, data assets now materialized: the picture docs/ is made from.
     show_whole_graph(page, base_url, hide_navigation=True)
     page.screenshot(path=artifacts_dir / "ui-asset-graph-after-run.png")
+
+
+def test_model_page_shows_the_per_queue_report_and_chart(
+    dagster_webserver, general_model_materialized, artifacts_dir: Path, page: Page
+):
+    page.goto(f"{dagster_webserver.url}/assets/general_model")
+    # Five queues keep the report under the 1,000 characters Dagster shows inline. Its own
+    # table, not the metadata table around it (with a `precision` row: fp32) nor the pairs'.
+    per_queue = page.get_by_role("columnheader", name="Precision")
+    report = page.locator("table:not(:has(table))").filter(has=per_queue)
+    expect(report.get_by_role("columnheader", name="Support")).to_be_visible()
+    expect(report.get_by_role("cell", name="billing", exact=True)).to_be_visible()
+    report.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts_dir / "ui-general-model-report.png")
+
+    # The chart is too long to show inline: Dagster puts it behind a link to a dialog.
+    page.get_by_role("row", name=re.compile(r"^report_chart")).get_by_text(
+        "[Show Markdown]"
+    ).click()
+    chart = page.get_by_role("dialog").locator('img[src^="data:image/png;base64,"]')
+    expect(chart).to_be_visible()
+    assert chart.evaluate("image => image.naturalWidth") > 300  # decoded, not a broken icon
+    page.screenshot(path=artifacts_dir / "ui-general-model-report-chart.png")

@@ -11,6 +11,7 @@ model that always answers `low_volume_fallback_label`, flagged in metadata, tags
 description. Not a crash, not a silent skip.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
@@ -23,7 +24,23 @@ from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.trainer import Trainer, TrainingConfig
 
 
-def model_metadata(ref: ModelRef, trainer_metadata: dict[str, Any]) -> dict[str, Any]:
+def report_metadata(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """`report` (per-queue table, most confused pairs) and `report_chart` (an inline PNG)."""
+    from gata_assets.ml.model_report import report_chart_markdown, report_markdown
+
+    metadata = {"report": dg.MetadataValue.md(report_markdown(metrics))}
+    chart = report_chart_markdown(metrics)
+    if chart is not None:
+        metadata["report_chart"] = dg.MetadataValue.md(chart)
+    return metadata
+
+
+def model_metadata(
+    ref: ModelRef,
+    trainer_metadata: dict[str, Any],
+    evaluation: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`evaluation`: the whole metrics.json, whose per-queue results the reference lacks."""
     metrics = ref.metrics
     metadata: dict[str, Any] = {
         **trainer_metadata,
@@ -54,7 +71,8 @@ def model_metadata(ref: ModelRef, trainer_metadata: dict[str, Any]) -> dict[str,
             "hyperparameters": dg.MetadataValue.json(ref.hyperparameters),
         }
     )
-    return metadata
+    # First, so the asset page opens on the per-queue table rather than on job details.
+    return {**report_metadata(evaluation or metrics), **metadata}
 
 
 def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
@@ -101,7 +119,9 @@ def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
             fallback_label=pipeline.low_volume_fallback_label,
             fallback_because=because,
         )
-        ref, trainer_metadata = train_group_model(context, job, trainer, training, artifact_store)
+        ref, trainer_metadata, evaluation = train_group_model(
+            context, job, trainer, training, artifact_store
+        )
         if not ref.fallback:
             metrics = ref.metrics
             context.log.info(
@@ -110,7 +130,7 @@ def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
             )
         return dg.Output(
             ref,
-            metadata=model_metadata(ref, trainer_metadata),
+            metadata=model_metadata(ref, trainer_metadata, evaluation),
             tags={
                 "gata/model_kind": "fallback" if ref.fallback else "classifier",
                 "gata/model_version": ref.model_version,

@@ -17,6 +17,7 @@ from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.trainer import Trainer, TrainingConfig, TrainingResult
 
 # What the reference keeps of metrics.json (the full file stays in the model directory).
+# Not per-queue results: these go into the registry too; the asset's report reads the file.
 REF_METRICS = (
     "accuracy",
     "macro_f1",
@@ -167,8 +168,8 @@ def train_group_model(
     trainer: Trainer,
     training: TrainingConfig,
     store: ArtifactStore,
-) -> tuple[ModelRef, dict[str, Any]]:
-    """(the model reference, the trainer's own Dagster metadata)."""
+) -> tuple[ModelRef, dict[str, Any], dict[str, Any]]:
+    """(the model reference, the trainer's own Dagster metadata, the whole metrics.json)."""
     from gata_assets.ml.model_card import read_metrics
 
     identity = identify(job, training, context.run.run_id)
@@ -208,4 +209,4 @@ def train_group_model(
         trainer="fallback" if falls_back else type(trainer).__name__,
         job_name=job_name,
     )
-    return ref, trainer_metadata
+    return ref, trainer_metadata, metrics
