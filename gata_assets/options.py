@@ -151,6 +151,13 @@ _ROWS = (
         "triage",
         "Queue when no model can answer",
     ),
+    Option(
+        "GATA_REDACT_PII",
+        "pipeline.redact_pii",
+        flag,
+        True,
+        "Mask e-mails, phones, cards, IBANs, IPs, links before training",
+    ),
     Option("GATA_EXTRACT_CHUNK_ROWS", "pipeline.extract_chunk_rows", int, 50_000, "Rows per read"),
     # -- training defaults and quality bar (TrainingConfig) -----------------------------------
     Option("GATA_TRAIN_BASE_MODEL", "training.base_model", str, BASE_MODEL, "Model to fine-tune"),

@@ -48,6 +48,16 @@ class DeltaStats:
     rows: int = 0
     quarantined: dict[str, int] = field(default_factory=dict)
     watermark: Watermark | None = None
+    pii_masked: dict[str, int] = field(default_factory=dict)
+
+    def masked(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with its personal data masked, counted into `pii_masked`."""
+        from gata_assets.core.pii import mask_ticket_text
+
+        frame, counts = mask_ticket_text(frame)
+        for kind, n in counts.items():
+            self.pii_masked[kind] = self.pii_masked.get(kind, 0) + n
+        return frame
 
     @property
     def quarantined_total(self) -> int:
@@ -65,8 +75,10 @@ def write_delta(
     spec: RowSpec | Mapping[int, str],
     delta_path: Path,
     quarantine_path: Path,
+    redact_pii: bool = False,
 ) -> DeltaStats:
-    """Validate streamed chunks into `delta_path`; failures (with reasons) to `quarantine_path`."""
+    """Validate streamed chunks into `delta_path`; failures (with reasons) to `quarantine_path`.
+    With `redact_pii`, both files hold masked text only: nothing personal is ever written."""
     stats, seen, spec = DeltaStats(), SeenIds(), RowSpec.of(spec)
     schema = extract_schema(spec.text_ids)
     quarantined: list[pd.DataFrame] = []
@@ -76,6 +88,8 @@ def write_delta(
                 continue
             stats.watermark = _last_mark(raw, spec) or stats.watermark
             valid, bad = validate_chunk(raw, spec, seen)
+            if redact_pii:
+                valid, bad = stats.masked(valid), stats.masked(bad)
             if not valid.empty:
                 writer.write_table(_to_table(valid, schema))
                 stats.rows += len(valid)

@@ -66,6 +66,10 @@ class ExtractRef(StoredRef):
     created_min: str = ""
     created_max: str = ""
     watermark: dict[str, Any] | None = None
+    redact_pii: bool = False
+    """Every text in the snapshot and the quarantine is masked (core/pii.py)."""
+    pii_masked: dict[str, int] = field(default_factory=dict)
+    """What this extraction masked, per kind (new rows and quarantine)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +84,8 @@ class GroupRef(StoredRef):
     category_counts: dict[str, int] = field(default_factory=dict)
     low_volume_categories: list[str] = field(default_factory=list)
     min_general_examples: int = 0
+    redact_pii: bool = False
+    """Cut from a masked extract: serving must mask requests the same way."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,6 +102,8 @@ class SplitRef(StoredRef):
     train_only_categories: list[str] = field(default_factory=list)
     test_fraction: float | None = None
     split_seed: int | None = None
+    redact_pii: bool = False
+    """Carried from the group: the model trained on it must mask requests the same way."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -46,6 +46,9 @@ class ModelCard:
     fallback_label: str = "triage"
     data_sha256: str = ""
     batch_id: str = ""
+    redact_pii: bool = False
+    """Trained on masked text, so requests are masked the same way (False: a card written
+    before masking existed, whose model saw raw text)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
@@ -61,6 +64,8 @@ class ModelCard:
             or not 1 <= self.max_length <= MAX_POSITIONS
         ):
             found.append(f"max_length {self.max_length!r} must be an integer 1..{MAX_POSITIONS}")
+        if not isinstance(self.redact_pii, bool):
+            found.append("redact_pii must be true or false")
         if not isinstance(self.fallback_label, str) or not self.fallback_label.strip():
             found.append("fallback_label must be a non-empty string")
         return found

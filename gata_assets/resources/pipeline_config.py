@@ -16,3 +16,5 @@ class PipelineConfig(dg.ConfigurableResource):
     drift_warn_threshold: float = 0.2
     low_volume_fallback_label: str = "triage"
     extract_chunk_rows: int = 50_000
+    redact_pii: bool = True
+    """Mask personal data (core/pii.py) in the groups, so no train or test set holds any."""

@@ -100,8 +100,9 @@ WRITTEN_BEFORE = {
 }
 # Fields added since those references were written: filled with their defaults on load.
 FILLED = {
-    "low_volume_group": {"data_sha256": ""},
-    "general_test_set": {"data_sha256": ""},
+    "ticket_extract": {"redact_pii": False, "pii_masked": {}},
+    "low_volume_group": {"data_sha256": "", "redact_pii": False},
+    "general_test_set": {"data_sha256": "", "redact_pii": False},
     "routing_endpoint": {"data_sha256": ""},
     "batch_predictions": {"batch_id": "", "data_sha256": ""},
 }

@@ -47,6 +47,7 @@ def ticket_extract(
             previous,
             new_batch_id(context.run.run_id),
             pipeline.extract_chunk_rows,
+            pipeline.redact_pii,
         )
     context.log.info(
         f"batch {ref.batch_id}: {ref.rows} tickets ({ref.new_rows} new), "
@@ -66,5 +67,7 @@ def ticket_extract(
             "created_min": dg.MetadataValue.text(ref.created_min),
             "created_max": dg.MetadataValue.text(ref.created_max),
             "watermark": dg.MetadataValue.json(ref.watermark),
+            "redact_pii": dg.MetadataValue.bool(ref.redact_pii),
+            "pii_masked": dg.MetadataValue.json(ref.pii_masked),
         },
     )

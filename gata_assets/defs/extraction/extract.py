@@ -11,6 +11,8 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from gata_assets.core.errors import GataInputError
 from gata_assets.core.extraction import merge_snapshot, write_delta
 from gata_assets.core.grouping import category_counts
@@ -25,6 +27,7 @@ def extract_tickets(
     previous: ExtractRef | None,
     batch_id: str,
     chunk_rows: int,
+    redact_pii: bool = False,
 ) -> ExtractRef:
     watermark = Watermark.from_dict(previous.watermark) if previous else None
     spec = reader.row_spec()
@@ -35,8 +38,12 @@ def extract_tickets(
             spec,
             work / "delta.parquet",
             work / "quarantine.parquet",
+            redact_pii,
         )
-        if previous and stats.rows == 0 and stats.quarantined_total == 0:
+        # A snapshot from before masking was switched on is masked once, on the next run.
+        unmasked_previous = redact_pii and previous is not None and not previous.redact_pii
+        nothing_new = stats.rows == 0 and stats.quarantined_total == 0
+        if previous and nothing_new and not unmasked_previous:
             # Nothing new: the snapshot and its batch stay as they were.
             return dataclasses.replace(
                 previous, new_rows=0, previous_category_counts=previous.category_counts
@@ -44,6 +51,8 @@ def extract_tickets(
         old_snapshot = None
         if previous:
             old_snapshot = store.get_file(previous.uri, work / "previous.parquet")
+            if unmasked_previous:
+                stats.masked(pd.read_parquet(old_snapshot)).to_parquet(old_snapshot, index=False)
         snapshot = merge_snapshot(old_snapshot, work / "delta.parquet", work / "tickets.parquet")
         if snapshot.empty:
             raise GataInputError(
@@ -68,4 +77,6 @@ def extract_tickets(
         created_min=snapshot["created_at"].min().isoformat(),
         created_max=snapshot["created_at"].max().isoformat(),
         watermark=stats.watermark.as_dict() if stats.watermark else previous.watermark,
+        redact_pii=redact_pii or bool(previous and previous.redact_pii and not stats.rows),
+        pii_masked=stats.pii_masked,
     )

@@ -51,6 +51,7 @@ def ticket_groups(
             category_counts=counts,
             low_volume_categories=list(groups.low_volume_categories),
             min_general_examples=pipeline.min_general_examples,
+            redact_pii=ticket_extract.redact_pii,
         )
         yield dg.Output(
             ref,

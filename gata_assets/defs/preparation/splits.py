@@ -61,6 +61,7 @@ def build_split_assets(group: ModelGroup) -> dg.AssetsDefinition:
                 train_only_categories=list(result.train_only_categories),
                 test_fraction=pipeline.test_fraction,
                 split_seed=pipeline.split_seed,
+                redact_pii=source.redact_pii,
             )
             yield dg.Output(
                 ref,
@@ -70,6 +71,7 @@ def build_split_assets(group: ModelGroup) -> dg.AssetsDefinition:
                     **lineage_metadata(ref.batch_id),
                     "dagster/row_count": dg.MetadataValue.int(len(part)),
                     "categories": dg.MetadataValue.int(len(counts)),
+                    "redact_pii": dg.MetadataValue.bool(source.redact_pii),
                     "train_only_categories": dg.MetadataValue.text(
                         ", ".join(result.train_only_categories) or "none"
                     ),

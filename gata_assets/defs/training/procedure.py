@@ -136,6 +136,7 @@ def run_trainer(
         "batch_id": identity.batch_id,
         "data_sha256": identity.data_sha256,
         "fallback_label": job.fallback_label,
+        "redact_pii": job.train_ref.redact_pii,
     }
     return trainer.train(
         context,

@@ -57,6 +57,9 @@ class Hyperparameters:
     batch_id: str = ""
     data_sha256: str = ""
     fallback_label: str = "triage"
+    redact_pii: bool = True
+    """Mask personal data in both channels' text (core/pii.py) and have gata-serve mask
+    requests the same way; the pipeline masks before the channels already (a no-op then)."""
 
     # Fields that do not influence the trained weights: a checkpoint stays valid across them.
     NOT_TRAINING = frozenset(

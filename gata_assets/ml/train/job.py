@@ -43,6 +43,11 @@ def read_inputs(paths: TrainingPaths, hps: Hyperparameters) -> Inputs:
     base_dir, base_name = resolve_base_model(hps.base_model)
     train_frame = read_channel(paths.train_channel, "train")
     test_frame = read_channel(paths.test_channel, "test")
+    if hps.redact_pii:
+        from gata_assets.core.pii import mask_ticket_text
+
+        train_frame, _ = mask_ticket_text(train_frame)
+        test_frame, _ = mask_ticket_text(test_frame)
     label_map = LabelMap.from_frame(train_frame)
     label_map.check_covers(test_frame)
     if label_map.size < 2:

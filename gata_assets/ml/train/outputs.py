@@ -38,6 +38,7 @@ def write_model_dir(
         fallback_label=hps.fallback_label,
         data_sha256=hps.data_sha256,
         batch_id=hps.batch_id,
+        redact_pii=hps.redact_pii,
         extra={"num_labels": label_map.size},
     )
     write_card(model_dir, card, [LabelEntry(**entry) for entry in label_map.entries()])
