@@ -158,6 +158,13 @@ _ROWS = (
         True,
         "Mask e-mails, phones, cards, IBANs, IPs, links before training",
     ),
+    Option(
+        "GATA_TRAIN_MAX_TICKETS",
+        "pipeline.train_max_tickets",
+        int,
+        200_000,
+        "Train set cap per group (newest kept, per category)",
+    ),
     Option("GATA_EXTRACT_CHUNK_ROWS", "pipeline.extract_chunk_rows", int, 50_000, "Rows per read"),
     # -- training defaults and quality bar (TrainingConfig) -----------------------------------
     Option("GATA_TRAIN_BASE_MODEL", "training.base_model", str, BASE_MODEL, "Model to fine-tune"),

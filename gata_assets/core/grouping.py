@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from gata_assets.core.model_groups import GENERAL, LOW_VOLUME
-from gata_assets.core.schema import HANDOFF_CATEGORY, HANDOFF_LABEL, SPLIT_COLUMNS
+from gata_assets.core.schema import GROUP_COLUMNS, HANDOFF_CATEGORY, HANDOFF_LABEL
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def group_tickets(tickets: pd.DataFrame, min_general_examples: int) -> TicketGro
         raise ValueError("min_general_examples must be at least 1")
     counts = tickets["label"].value_counts()
     low_labels = set(counts[counts < min_general_examples].index)
-    frame = tickets.loc[:, list(SPLIT_COLUMNS)].reset_index(drop=True)
+    frame = tickets.loc[:, list(GROUP_COLUMNS)].reset_index(drop=True)
     is_low = frame["label"].isin(low_labels)
 
     general = frame.copy()

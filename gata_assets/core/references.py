@@ -104,6 +104,10 @@ class SplitRef(StoredRef):
     split_seed: int | None = None
     redact_pii: bool = False
     """Carried from the group: the model trained on it must mask requests the same way."""
+    train_cap: int | None = None
+    """Train side: the cap in force (core/train_cap.py); None on the test side."""
+    capped_out: dict[str, int] = field(default_factory=dict)
+    """Train side: tickets the cap left out, per category (the oldest of each)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,6 +21,9 @@ EXTRACT_COLUMNS = (
 )
 # Columns of every train/test set Parquet: what gata-train reads.
 SPLIT_COLUMNS = ("ticket_id", "text", "label", "category")
+# Columns of each group Parquet: a split's, and when each ticket was created, which the train
+# cap (core/train_cap.py) reads to keep the newest.
+GROUP_COLUMNS = (*SPLIT_COLUMNS, "created_at")
 
 # The general model routes every low-volume category to this one class; the low-volume
 # model then decides. Negative so it can never collide with a help-desk queue id.

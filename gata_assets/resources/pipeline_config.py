@@ -16,5 +16,8 @@ class PipelineConfig(dg.ConfigurableResource):
     drift_warn_threshold: float = 0.2
     low_volume_fallback_label: str = "triage"
     extract_chunk_rows: int = 50_000
+    train_max_tickets: int = 200_000
+    """Cap on each group's train set (core/train_cap.py). 200k tickets, 2 epochs at ~128
+    tokens, is about an hour on ml.g6.xlarge: inside the 7,200 s a SageMaker job may run."""
     redact_pii: bool = True
     """Mask personal data (core/pii.py) in the groups, so no train or test set holds any."""

@@ -14,9 +14,10 @@ def tickets(counts: dict[str, int], start: int = 1) -> pd.DataFrame:
     rows, ticket_id = [], start
     for label, (category, n) in enumerate(counts.items(), start=10):
         for _ in range(n):
-            rows.append((ticket_id, f"text {ticket_id}", label, category))
+            created = pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(hours=ticket_id)
+            rows.append((ticket_id, f"text {ticket_id}", label, category, created))
             ticket_id += 1
-    return pd.DataFrame(rows, columns=["ticket_id", "text", "label", "category"])
+    return pd.DataFrame(rows, columns=["ticket_id", "text", "label", "category", "created_at"])
 
 
 def test_low_volume_categories_are_handed_off_in_general_and_kept_in_low_volume():

@@ -102,7 +102,12 @@ WRITTEN_BEFORE = {
 FILLED = {
     "ticket_extract": {"redact_pii": False, "pii_masked": {}},
     "low_volume_group": {"data_sha256": "", "redact_pii": False},
-    "general_test_set": {"data_sha256": "", "redact_pii": False},
+    "general_test_set": {
+        "data_sha256": "",
+        "redact_pii": False,
+        "train_cap": None,
+        "capped_out": {},
+    },
     "routing_endpoint": {"data_sha256": ""},
     "batch_predictions": {"batch_id": "", "data_sha256": ""},
 }
