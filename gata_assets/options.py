@@ -52,6 +52,13 @@ def choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def precision_target(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value < 1:
+        raise ValueError("expected a precision between 0 and 1, such as 0.95")
+    return value
+
+
 def secret(raw: str) -> str:
     """May hold a password: never kept in settings; resources read it through dg.EnvVar."""
     return raw
@@ -189,6 +196,13 @@ _ROWS = (
     Option("GATA_TRAIN_FREEZE_EMBEDDINGS", "training.freeze_embeddings", flag, True, "Faster"),
     Option("GATA_TRAIN_CHECKPOINT_STEPS", "training.checkpoint_steps", int, 200, "0: per epoch"),
     Option("GATA_TRAIN_NUM_THREADS", "training.num_threads", int, 0, "0: gata-train picks"),
+    Option(
+        "GATA_ROUTING_TARGET_PRECISION",
+        "training.target_precision",
+        precision_target,
+        0.0,
+        "Threshold chosen on held-out data",
+    ),
     Option("GATA_TRAIN_MIN_MACRO_F1", "training.min_macro_f1", float, 0.8, "Blocking check"),
     Option("GATA_TRAIN_BASELINE_MARGIN", "training.baseline_margin", float, 0.0, "Over TF-IDF"),
     # -- SageMaker training jobs (SageMakerTrainer) -------------------------------------------

@@ -63,6 +63,7 @@ class GataSettings:
         bucket = core.get("artifact_bucket")
         if mode == "aws" and not bucket:
             raise SettingsError("GATA_MODE=aws needs GATA_ARTIFACT_BUCKET (the artifact bucket)")
+        _one_threshold_source(given)
         return cls(
             mode=mode,  # type: ignore[arg-type]
             home=Path(core.get("home", ".gata")).expanduser().resolve(),
@@ -108,3 +109,20 @@ class GataSettings:
     @property
     def artifact_root(self) -> Path:
         return self.home / "artifacts"
+
+
+def _one_threshold_source(given: Mapping[str, str]) -> None:
+    """A target precision has each model choose its threshold: a fixed one beside it would be
+    silently overruled, so the pair is refused where the definitions load."""
+    if "GATA_ROUTING_TARGET_PRECISION" not in given:
+        return
+    fixed = [
+        name
+        for name in ("GATA_ENDPOINT_MIN_CONFIDENCE", "GATA_SAGEMAKER_MIN_CONFIDENCE")
+        if float(given.get(name) or 0) > 0
+    ]
+    if fixed:
+        raise SettingsError(
+            f"GATA_ROUTING_TARGET_PRECISION chooses each model's confidence threshold; "
+            f"unset {' and '.join(fixed)} (a fixed threshold)"
+        )

@@ -135,7 +135,14 @@ def _resource_classes() -> dict[str, type]:
 
 
 def _parses_to(row: options.Option) -> object:
-    samples = {str: "x", int: "7", float: "0.5", options.flag: "true", options.csv: "a,b"}
+    samples = {
+        str: "x",
+        int: "7",
+        float: "0.5",
+        options.flag: "true",
+        options.csv: "a,b",
+        options.precision_target: "0.95",
+    }
     return type(row.parse(samples.get(row.type, "standard")))
 
 

@@ -66,3 +66,17 @@ def test_tuning_knobs_and_column_map_come_from_gata_variables(tmp_path):
     assert resources["pipeline"].test_fraction == 0.3
     columns = resources["ticket_db"].columns
     assert (columns.subject, columns.ticket_table, columns.body) == ("title", "issues", "body")
+
+
+def test_a_target_precision_reaches_gata_train_and_refuses_a_fixed_threshold_beside_it(tmp_path):
+    from gata_assets.options import SettingsError
+
+    env = {"GATA_HOME": str(tmp_path), "GATA_ROUTING_TARGET_PRECISION": "0.95"}
+    training = build_resources(GataSettings.from_env(env))["training"]
+    assert training.hyperparameters("general")["target_precision"] == 0.95
+    unset = build_resources(GataSettings.from_env({"GATA_HOME": str(tmp_path)}))["training"]
+    assert "target_precision" not in unset.hyperparameters("general")
+    with pytest.raises(SettingsError, match="unset GATA_ENDPOINT_MIN_CONFIDENCE"):
+        GataSettings.from_env({**env, "GATA_ENDPOINT_MIN_CONFIDENCE": "0.4"})
+    with pytest.raises(SettingsError, match="GATA_ROUTING_TARGET_PRECISION"):
+        GataSettings.from_env({**env, "GATA_ROUTING_TARGET_PRECISION": "95"})

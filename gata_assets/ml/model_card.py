@@ -46,6 +46,10 @@ class ModelCard:
     fallback_label: str = "triage"
     data_sha256: str = ""
     batch_id: str = ""
+    temperature: float = 1.0
+    """Logits are divided by it before the softmax (calibration.py; 1: uncalibrated)."""
+    min_confidence: float | None = None
+    """Chosen on held-out data for a target precision; None: the deployment's setting."""
     redact_pii: bool = False
     """Trained on masked text, so requests are masked the same way (False: a card written
     before masking existed, whose model saw raw text)."""
@@ -64,6 +68,10 @@ class ModelCard:
             or not 1 <= self.max_length <= MAX_POSITIONS
         ):
             found.append(f"max_length {self.max_length!r} must be an integer 1..{MAX_POSITIONS}")
+        if not isinstance(self.temperature, int | float) or not self.temperature > 0:
+            found.append("temperature must be a positive number")
+        if self.min_confidence is not None and not 0 <= self.min_confidence <= 1.000001:
+            found.append("min_confidence must be between 0 and 1")
         if not isinstance(self.redact_pii, bool):
             found.append("redact_pii must be true or false")
         if not isinstance(self.fallback_label, str) or not self.fallback_label.strip():

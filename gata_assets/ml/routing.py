@@ -9,8 +9,10 @@ Predictors are plain callables (texts -> scored labels, best first), so this mod
 neither torch nor HTTP and is tested with fakes.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gata_assets.core.schema import HANDOFF_CATEGORY, HANDOFF_LABEL
@@ -40,6 +42,23 @@ class RoutingPolicy:
     min_confidence: float = 0.0
     fallback_label: str = "triage"
     top_k: int = 3
+    model_thresholds: Mapping[str, float] = field(default_factory=dict)
+    """Per route ("general", "low_volume"): the threshold its model's card chose for a target
+    precision on held-out data; it takes the place of `min_confidence` for that model."""
+
+    def threshold(self, route: str) -> float:
+        return self.model_thresholds.get(route, self.min_confidence)
+
+    @classmethod
+    def from_cards(cls, cards: Mapping[str, Any], **settings: Any) -> RoutingPolicy:
+        """The deployment's settings, with each model card's own threshold where it has one:
+        serving and batch inference build their policy here, so both route alike."""
+        chosen = {
+            route: card.min_confidence
+            for route, card in cards.items()
+            if card is not None and card.min_confidence is not None
+        }
+        return cls(**settings, model_thresholds=chosen)
 
 
 @dataclass(frozen=True)
@@ -59,7 +78,7 @@ def _is_fallback(scored: Scored, policy: RoutingPolicy) -> bool:
 def _answer(ticket: Ticket, scores: list[Scored], route: Route, policy: RoutingPolicy) -> dict:
     best = scores[0]
     if route != "fallback" and (
-        _is_fallback(best, policy) or best.confidence < policy.min_confidence or is_handoff(best)
+        _is_fallback(best, policy) or best.confidence < policy.threshold(route) or is_handoff(best)
     ):
         # Keep the deciding model's confidence and top-k: triage staff see how unsure it was.
         route, best = "fallback", Scored(None, policy.fallback_label, best.confidence)

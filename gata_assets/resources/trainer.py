@@ -50,6 +50,10 @@ class TrainingConfig(dg.ConfigurableResource):
     """Blocking check: macro-F1 on the test set must be at least this."""
     baseline_margin: float = 0.0
     """Blocking check: macro-F1 must be >= the TF-IDF baseline's plus this margin."""
+    target_precision: float = 0.0
+    """Above 0: each model chooses its confidence threshold on held-out tickets so that the
+    tickets it routes reach this precision (gata-train's calibration). 0: the deployment's
+    fixed `min_confidence`."""
 
     def hyperparameters(self, group: str) -> dict[str, Any]:
         from gata_assets.core.model_groups import model_group
@@ -68,6 +72,8 @@ class TrainingConfig(dg.ConfigurableResource):
             "checkpoint_steps": self.checkpoint_steps,
             "num_threads": self.num_threads,
         }
+        if self.target_precision > 0:  # else unchanged, so earlier versions' identities hold
+            shared["target_precision"] = self.target_precision
         # A group's own defaults (e.g. `low_volume_epochs`) are named in its ModelGroup.
         fields = model_group(group).hyperparameter_fields
         return shared | {hp: getattr(self, name) for hp, name in fields.items()}

@@ -59,11 +59,14 @@ def predict_day(
 
     tickets = reader.created_between(start, end)
     versions = {role: m.model_version for role, m in models.items()}
-    policy = RoutingPolicy(min_confidence=min_confidence, fallback_label=fallback_label)
     answers: list[dict] = []
     if len(tickets):
         with tempfile.TemporaryDirectory(prefix="gata-batch-") as scratch:
             predictors = _load(store, models, Path(scratch))
+            cards = {group: getattr(p, "card", None) for group, p in predictors.items()}
+            policy = RoutingPolicy.from_cards(
+                cards, min_confidence=min_confidence, fallback_label=fallback_label
+            )
             texts = [
                 compose_text(s, b) for s, b in zip(tickets["subject"], tickets["body"], strict=True)
             ]

@@ -35,6 +35,22 @@ def report_metadata(metrics: Mapping[str, Any]) -> dict[str, Any]:
     return metadata
 
 
+def calibration_metadata(calibration: Mapping[str, Any]) -> dict[str, Any]:
+    """The threshold chosen for a target precision and what it is expected to route."""
+    if "threshold" not in calibration:
+        return {}
+    return {
+        "routing_threshold": dg.MetadataValue.float(float(calibration["threshold"])),
+        "target_precision": dg.MetadataValue.float(float(calibration["target_precision"])),
+        "expected_coverage": dg.MetadataValue.float(float(calibration["expected_coverage"])),
+        "expected_precision": dg.MetadataValue.float(float(calibration["expected_precision"])),
+        "test_coverage_at_threshold": dg.MetadataValue.float(float(calibration["test_coverage"])),
+        "test_precision_at_threshold": dg.MetadataValue.float(float(calibration["test_precision"])),
+        "temperature": dg.MetadataValue.float(float(calibration["temperature"])),
+        "calibration_error": dg.MetadataValue.float(float(calibration["ece_after"])),
+    }
+
+
 def model_metadata(
     ref: ModelRef,
     trainer_metadata: dict[str, Any],
@@ -69,6 +85,7 @@ def model_metadata(
             "per_class_f1": dg.MetadataValue.json(metrics.get("per_class_f1", {})),
             "epochs": dg.MetadataValue.int(int(ref.hyperparameters["epochs"])),
             "hyperparameters": dg.MetadataValue.json(ref.hyperparameters),
+            **calibration_metadata(metrics.get("calibration") or {}),
         }
     )
     # First, so the asset page opens on the per-queue table rather than on job details.

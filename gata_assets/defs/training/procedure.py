@@ -20,6 +20,7 @@ from gata_assets.resources.trainer import Trainer, TrainingConfig, TrainingResul
 # Not per-queue results: these go into the registry too; the asset's report reads the file.
 REF_METRICS = (
     "accuracy",
+    "calibration",
     "macro_f1",
     "weighted_f1",
     "per_class_f1",

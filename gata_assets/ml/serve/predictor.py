@@ -104,7 +104,9 @@ class ClassifierPredictor:
         torch = self._torch
         batch = self.tokenizer.pad(features, return_tensors="pt")
         with torch.inference_mode():
-            probs = torch.softmax(self.model(**batch).logits.float(), dim=-1)
+            # The card's temperature (1 unless calibrated) keeps confidences as trained.
+            logits = self.model(**batch).logits.float() / self.card.temperature
+            probs = torch.softmax(logits, dim=-1)
         values, indices = torch.sort(probs, dim=-1, descending=True)
         return [
             [

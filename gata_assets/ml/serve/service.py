@@ -68,7 +68,9 @@ class RoutingService:
         if self.paths.low_volume is not None:
             low_volume = load_predictor(self.paths.low_volume, self.threads, self.precision)
         self._general, self._low_volume = general, low_volume
-        self._policy = RoutingPolicy(
+        cards = {"general": general.card, "low_volume": getattr(low_volume, "card", None)}
+        self._policy = RoutingPolicy.from_cards(
+            cards,
             min_confidence=self.min_confidence,
             fallback_label=read_card(self.paths.general).fallback_label,
             top_k=self.max_top_k,
@@ -105,6 +107,7 @@ class RoutingService:
             "ready": self.ready.is_set(),
             "error": self.error,
             "min_confidence": self.min_confidence,
+            "model_thresholds": dict(self._policy.model_thresholds),
             "models": {
                 role: asdict(predictor.info)
                 for role, predictor in models.items()

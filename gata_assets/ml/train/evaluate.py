@@ -11,21 +11,28 @@ from gata_assets.ml.train.data import Encoded, collate, sorted_batches
 from gata_assets.ml.train.metrics import classification_metrics
 
 
-def predict(
+def predict_logits(
     model: Any, data: Encoded, batch_size: int, pad_id: int, device: Any, autocast: Any
 ) -> np.ndarray:
+    """float32 logits, one row per example in `data`'s order."""
     import torch
 
-    predictions = np.zeros(len(data), dtype=np.int64)
+    logits = np.zeros((len(data), model.config.num_labels), dtype=np.float32)
     model.eval()
     with torch.inference_mode():
         for index in sorted_batches(data.lengths, batch_size):
             batch = collate(data, index, pad_id, device)
             batch.pop("labels")
             with autocast():
-                logits = model(**batch).logits
-            predictions[index] = logits.argmax(dim=-1).cpu().numpy()
-    return predictions
+                out = model(**batch).logits
+            logits[index] = out.float().cpu().numpy()
+    return logits
+
+
+def predict(
+    model: Any, data: Encoded, batch_size: int, pad_id: int, device: Any, autocast: Any
+) -> np.ndarray:
+    return predict_logits(model, data, batch_size, pad_id, device, autocast).argmax(axis=1)
 
 
 def evaluate(

@@ -37,6 +37,11 @@ class Hyperparameters:
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
     max_grad_norm: float = 1.0
+    target_precision: float = 0.0
+    """Above 0: hold out `calibration_fraction` of the train channel, fit a temperature on it
+    and choose the confidence threshold at which routed tickets reach this precision
+    (calibration.py). 0: no calibration, the whole channel trains."""
+    calibration_fraction: float = 0.1
     label_smoothing: float = 0.0
     """Cross-entropy label smoothing (0.1 helps many-class sets; it also caps confidences)."""
     freeze_embeddings: bool = True
@@ -107,6 +112,10 @@ class Hyperparameters:
             problems.append("learning rates must be positive")
         if not 0 <= self.label_smoothing < 1:
             problems.append("label_smoothing must be in [0, 1)")
+        if not 0 <= self.target_precision < 1:
+            problems.append("target_precision must be in [0, 1) (0: no calibration)")
+        if not 0 < self.calibration_fraction <= 0.5:
+            problems.append("calibration_fraction must be in (0, 0.5]")
         if not 0 <= self.warmup_ratio < 1:
             problems.append("warmup_ratio must be in [0, 1)")
         if self.precision not in ("auto", "fp32", "bf16", "fp16"):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gata_assets.ml.train.calibration_step import calibration_report, split_off_calibration
 from gata_assets.ml.train.channels import (
     LabelMap,
     channel_sha256,
@@ -130,7 +131,7 @@ def job_metrics(
 def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: StopSignal) -> dict:
     """Validate, train, evaluate and write the model directory; returns the metrics."""
     started = time.perf_counter()
-    inputs = read_inputs(paths, hps)
+    inputs, held_out = split_off_calibration(read_inputs(paths, hps), hps)
     reporter.info(
         f"training {hps.group}: {len(inputs.train_frame)} train / {len(inputs.test_frame)} "
         f"test tickets, {inputs.label_map.size} labels, base model {inputs.base_name}"
@@ -179,6 +180,8 @@ def run(paths: TrainingPaths, hps: Hyperparameters, reporter: Reporter, stop: St
     scores = evaluate(
         model, test_data, categories, hps.eval_batch_size, pad_id, device.device, device.autocast
     )
+    tools = {"model": model, "tokenizer": tokenizer, "pad_id": pad_id, "device": device}
+    scores["calibration"] = calibration_report(held_out, test_data, inputs, hps, tools)
     metrics = job_metrics(scores, run_, inputs, hps, len(train_data))
     write_model_dir(paths, hps, model, tokenizer, inputs.base_name, inputs.label_map, metrics)
     reporter.info(

@@ -27,6 +27,7 @@ def write_model_dir(
 ) -> None:
     model_dir = paths.model_dir
     model_dir.mkdir(parents=True, exist_ok=True)
+    calibration = metrics.get("calibration") or {}
     model.to("cpu").save_pretrained(str(model_dir))
     tokenizer.save_pretrained(str(model_dir))
     card = ModelCard(
@@ -39,6 +40,8 @@ def write_model_dir(
         data_sha256=hps.data_sha256,
         batch_id=hps.batch_id,
         redact_pii=hps.redact_pii,
+        temperature=calibration.get("temperature", 1.0),
+        min_confidence=calibration.get("threshold"),
         extra={"num_labels": label_map.size},
     )
     write_card(model_dir, card, [LabelEntry(**entry) for entry in label_map.entries()])
