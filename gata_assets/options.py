@@ -99,11 +99,40 @@ _ROWS = (
     Option("GATA_TICKET_DB_URL", "settings.ticket_db_url", secret, None, "Ticket DB URL"),
     Option("GATA_TICKET_DB_SECRET_ID", "settings.ticket_db_secret_id", str, None, "RDS secret"),
     Option("GATA_REGISTRY_DB_URL", "settings.registry_db_url", secret, None, "Registry DB URL"),
+    Option(
+        "GATA_REGISTRY",
+        "settings.registry",
+        choice("sql", "sagemaker", "mlflow"),
+        None,
+        "Model registry; unset: SQL, or SageMaker with GATA_MODE=aws and no registry DB URL",
+    ),
     Option("GATA_ARTIFACT_BUCKET", "settings.artifact_bucket", str, None, "S3 bucket (aws)"),
     Option("GATA_ARTIFACT_PREFIX", "settings.artifact_prefix", str, "gata", "S3 key prefix"),
     Option("GATA_KMS_KEY_ID", "settings.kms_key_id", str, None, "KMS key: S3 and SageMaker"),
     Option("GATA_AWS_ENDPOINT_URL", "aws.endpoint_url", str, None, "URL for every AWS client"),
     Option("GATA_AWS_RETRY_MODE", "aws.retry_mode", choice(*RETRY_MODES), "standard", "Retries"),
+    # -- MLflow (optional: pip install 'gata[mlflow]'); off while the URI is unset ------------
+    Option(
+        "GATA_MLFLOW_TRACKING_URI",
+        "settings.mlflow_tracking_uri",
+        secret,
+        None,
+        "MLflow server or store (sqlite:///...): every training run is tracked there",
+    ),
+    Option(
+        "GATA_MLFLOW_EXPERIMENT",
+        ("mlflow.experiment", "mlflow_registry.experiment"),
+        str,
+        "gata",
+        "Experiment of the training runs; registered models are <experiment>-<group>",
+    ),
+    Option(
+        "GATA_MLFLOW_PROD_ALIAS",
+        "mlflow_registry.approved_alias",
+        str,
+        "prod",
+        "GATA_REGISTRY=mlflow: alias on each group's newest approved version",
+    ),
     # -- the help desk's schema (TicketColumns); an empty subject or category table is a value -
     Option("GATA_COLUMN_SCHEMA", "columns.table_schema", str, "", "Schema of both tables"),
     Option("GATA_COLUMN_TICKET_TABLE", "columns.ticket_table", str, "tickets", "Ticket table"),
@@ -280,7 +309,18 @@ _ROWS = (
     ),
     # -- lifecycle: registry, events, retraining, gate ----------------------------------------
     Option(
-        "GATA_MODEL_PACKAGE_GROUP", "registry.package_group", str, "gata-ticket-routing", "Registry"
+        "GATA_MODEL_PACKAGE_GROUP",
+        ("registry.package_group", "approval_queue.package_group"),
+        str,
+        "gata-ticket-routing",
+        "Registry",
+    ),
+    Option(
+        "GATA_APPROVAL_QUEUE_URL",
+        "approval_queue.queue_url",
+        str,
+        "",
+        "SQS queue of SageMaker approval events: prod moves at once; empty: polling only",
     ),
     Option("GATA_EVENT_BUS_NAME", "events.bus_name", str, "default", "EventBridge bus"),
     Option(

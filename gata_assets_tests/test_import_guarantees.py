@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 # matplotlib: only a model asset writing its report draws a chart (ml/model_report.py).
+# mlflow: only with GATA_MLFLOW_TRACKING_URI, and then only inside the calls that log.
 HEAVY = [
     *["torch", "transformers", "sklearn", "pandas", "pyarrow", "boto3", "fastapi", "uvicorn"],
-    "matplotlib",
+    *["matplotlib", "mlflow"],
 ]
 PACKAGE = Path(__file__).resolve().parents[1] / "gata_assets"
 
@@ -30,6 +31,17 @@ def modules_after(code: str) -> set[str]:
 def test_loading_definitions_imports_no_heavy_library():
     loaded = modules_after("import gata_assets.definitions as d; d.defs()")
     assert [m for m in HEAVY if m in loaded] == []
+
+
+def test_mlflow_on_still_loads_without_importing_mlflow(tmp_path):
+    env = {
+        "GATA_MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
+        "GATA_REGISTRY": "mlflow",
+    }
+    setup = f"import os; os.environ.update({env!r}); os.environ['GATA_HOME'] = {str(tmp_path)!r}"
+    loaded = modules_after(f"{setup}\nimport gata_assets.definitions as d; d.defs()")
+    assert [m for m in HEAVY if m in loaded] == []
+    assert not (tmp_path / "mlflow.db").exists()  # nothing connected while loading
 
 
 @pytest.mark.parametrize("layer", ["core", "ml"])

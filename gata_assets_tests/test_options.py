@@ -107,11 +107,14 @@ def test_every_variable_the_repository_uses_has_a_row():
 
 
 def _resource_classes() -> dict[str, type]:
+    from gata_assets.resources.approval_queue import SqsApprovalQueue
     from gata_assets.resources.aws import AwsResource
     from gata_assets.resources.events import EventBridgeEvents
     from gata_assets.resources.image_tags import SsmImageTags
     from gata_assets.resources.lifecycle_config import LifecycleConfig
     from gata_assets.resources.local_deployer import LocalDeployer
+    from gata_assets.resources.mlflow_registry import MlflowModelRegistry
+    from gata_assets.resources.mlflow_tracking import MlflowTracking
     from gata_assets.resources.pipeline_config import PipelineConfig
     from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
     from gata_assets.resources.sagemaker_registry import SageMakerModelRegistry
@@ -129,8 +132,11 @@ def _resource_classes() -> dict[str, type]:
         "deployer": LocalDeployer,
         "sagemaker_deployer": SageMakerDeployer,
         "registry": SageMakerModelRegistry,
+        "mlflow": MlflowTracking,
+        "mlflow_registry": MlflowModelRegistry,
         "events": EventBridgeEvents,
         "image_tags": SsmImageTags,
+        "approval_queue": SqsApprovalQueue,
     }
 
 

@@ -1,7 +1,8 @@
 """`gata models list|approve|reject VERSION`: the human step between preprod and prod.
 
 Uses the same registry the Dagster definitions build from the environment (SQLite under
-GATA_HOME, PostgreSQL by GATA_REGISTRY_DB_URL, or SageMaker with GATA_MODE=aws). Approving
+GATA_HOME, PostgreSQL by GATA_REGISTRY_DB_URL, SageMaker with GATA_MODE=aws, or MLflow with
+GATA_REGISTRY=mlflow). Approving
 is all it takes to reach prod: the `prod_promotion_sensor` deploys the newest approved pair
 of servable versions (every blocking check passed; `list` shows each check's verdict). A
 version that is not servable needs `--force` to be approved, and prod still will not serve
@@ -29,7 +30,8 @@ Note = Annotated[str, typer.Option("--note", "-m", help="Why: kept with the deci
 def _registry() -> "ModelRegistry":
     from gata_assets.resources.build import build_registry
 
-    # Dagster resolves dg.EnvVar inside runs only; the CLI reads GATA_REGISTRY_DB_URL itself.
+    # Dagster resolves dg.EnvVar inside runs only; the CLI reads GATA_REGISTRY_DB_URL (or
+    # GATA_MLFLOW_TRACKING_URI) itself.
     return build_registry(settings(), resolve_secrets=True)
 
 

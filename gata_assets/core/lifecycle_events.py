@@ -28,8 +28,10 @@ FIELDS: dict[str, Any] = {
     "models": list,
     "endpoints": list,
     "checks": list,
+    "predictions": (dict, type(None)),
     "error": _NULLABLE_TEXT,
 }
+PREDICTION_FIELDS = {"day": str, "rows": int, "fallback_rate": float}
 MODEL_FIELDS = {"asset": str, "model_version": str, "metrics": dict, "uri": str}
 ENDPOINT_FIELDS = {"asset": str, "name": str, "model_versions": dict}
 
@@ -63,6 +65,16 @@ def endpoint_lineage(asset: str, ref: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def predictions_summary(refs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
+    """A day of batch predictions in the run, for the alarms (infra/monitoring_events.tf
+    turns `fallback_rate` and `rows` into metrics); None for runs that predicted nothing."""
+    ref = next((r for r in refs.values() if "fallback_rate" in r and "day" in r), None)
+    if ref is None:
+        return None
+    rows = int(ref.get("rows") or 0)
+    return {"day": str(ref["day"]), "rows": rows, "fallback_rate": float(ref["fallback_rate"])}
+
+
 def run_event(
     *,
     status: str,
@@ -94,6 +106,7 @@ def run_event(
         "models": models,
         "endpoints": endpoints,
         "checks": checks,
+        "predictions": predictions_summary(refs),
         "error": error,
     }
     validate_run_event(detail)

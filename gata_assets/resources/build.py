@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.options import OPTIONS, SettingsError
+from gata_assets.resources.approval_queue import SqsApprovalQueue
 from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
 from gata_assets.resources.deployer import Deployer
 from gata_assets.resources.events import EventBridgeEvents, EventSink, LocalEventLog
@@ -23,6 +24,14 @@ from gata_assets.resources.image_tags import ImageTagSource, LocalImageTags, Ssm
 from gata_assets.resources.lifecycle_config import LifecycleConfig
 from gata_assets.resources.local_deployer import LocalDeployer
 from gata_assets.resources.local_trainer import LocalTrainer
+from gata_assets.resources.mlflow_registry import MlflowModelRegistry
+from gata_assets.resources.mlflow_settings import (
+    TRACKING_URI,
+    check_mlflow,
+    mlflow_on,
+    registry_kind,
+)
+from gata_assets.resources.mlflow_tracking import MlflowTracking
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 from gata_assets.resources.registry import ModelRegistry, SqlModelRegistry
@@ -31,6 +40,7 @@ from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
 from gata_assets.resources.sagemaker_registry import SageMakerModelRegistry
 from gata_assets.resources.sagemaker_trainer import SageMakerTrainer
 from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns, TicketDatabase
+from gata_assets.resources.tracking import ExperimentTracker, NoTracking
 from gata_assets.resources.trainer import Trainer, TrainingConfig
 from gata_assets.settings import GataSettings
 
@@ -117,12 +127,26 @@ def build_deployer(settings: GataSettings) -> Deployer:
 
 
 def build_registry(settings: GataSettings, resolve_secrets: bool = False) -> ModelRegistry:
-    """SQL by GATA_REGISTRY_DB_URL, else SageMaker in AWS, else SQLite under GATA_HOME."""
+    """GATA_REGISTRY (`mlflow_settings.registry_kind`); unset: SQL by GATA_REGISTRY_DB_URL,
+    else SageMaker in AWS, else SQLite under GATA_HOME."""
+    check_mlflow(settings)
+    kind = registry_kind(settings)
+    if kind == "mlflow":
+        uri = secret_url(TRACKING_URI, resolve_secrets)
+        return make(MlflowModelRegistry, settings, "mlflow_registry", tracking_uri=uri)
+    if kind == "sagemaker":
+        return make(SageMakerModelRegistry, settings, "registry", **settings.aws())
     if settings.registry_db_url_from_env:
         return SqlModelRegistry(url=secret_url("GATA_REGISTRY_DB_URL", resolve_secrets))
-    if settings.mode == "aws":
-        return make(SageMakerModelRegistry, settings, "registry", **settings.aws())
     return SqlModelRegistry(url=f"sqlite:///{settings.home / 'gata.db'}")
+
+
+def build_tracking(settings: GataSettings) -> ExperimentTracker:
+    """MLflow when GATA_MLFLOW_TRACKING_URI is set, else none (and no mlflow import)."""
+    check_mlflow(settings)
+    if not mlflow_on(settings):
+        return NoTracking()
+    return make(MlflowTracking, settings, "mlflow", tracking_uri=secret_url(TRACKING_URI, False))
 
 
 def build_events(settings: GataSettings) -> EventSink:
@@ -137,6 +161,13 @@ def build_image_tags(settings: GataSettings) -> ImageTagSource:
     return LocalImageTags(path=str(settings.home / "image_tags.json"))
 
 
+def build_approval_queue(settings: GataSettings) -> dict[str, Any]:
+    """SageMaker's approval events on SQS, only when GATA_APPROVAL_QUEUE_URL names a queue
+    (its sensor exists only then, `defs/automation/__init__.py`)."""
+    queue = make(SqsApprovalQueue, settings, "approval_queue", **settings.aws())
+    return {"approval_queue": queue} if queue.queue_url else {}
+
+
 def build_resources(settings: GataSettings) -> dict[str, Any]:
     """Every resource the stages use, by key; references are stored through the same store."""
     store = build_artifact_store(settings)
@@ -146,10 +177,12 @@ def build_resources(settings: GataSettings) -> dict[str, Any]:
         "pipeline": make(PipelineConfig, settings, "pipeline"),
         "trainer": build_trainer(settings),
         "training": make(TrainingConfig, settings, "training"),
+        "tracking": build_tracking(settings),
         "deployer": build_deployer(settings),
         "registry": build_registry(settings),
         "events": build_events(settings),
         "image_tags": build_image_tags(settings),
         "lifecycle": make(LifecycleConfig, settings, "lifecycle"),
         REFS_IO_MANAGER: ArtifactRefIOManager(store=store),
+        **build_approval_queue(settings),
     }

@@ -1,10 +1,11 @@
 """Model registry: every trained version, its lineage, and a person's approval decision.
 
-Two implementations behind one interface: a `model_registry` table in the gata database
-(SQLite under GATA_HOME by default, PostgreSQL by URL) and a SageMaker Model Package Group
-(`sagemaker_registry.py`). Each blocking check records its verdict here; a version is
-servable only when all passed (`core/verdicts.py`). Preprod follows every servable version;
-prod follows only servable versions a person approved, so the approval lives here too.
+Three implementations behind one interface: a `model_registry` table in the gata database
+(SQLite under GATA_HOME by default, PostgreSQL by URL), a SageMaker Model Package Group
+(`sagemaker_registry.py`) and an MLflow model registry (`mlflow_registry.py`), chosen by
+GATA_REGISTRY. Each blocking check records its verdict here; a version is servable only
+when all passed (`core/verdicts.py`). Preprod follows every servable version; prod follows
+only servable versions a person approved, so the approval lives here too.
 """
 
 from abc import ABC, abstractmethod

@@ -1,5 +1,6 @@
-"""The prod promotion world tests drive: a registry, a file deployer, a real Dagster
-instance, and the promotion sensor whose run requests are executed as the daemon would."""
+"""The prod promotion world tests drive: a registry (SQL unless a test hands in another), a
+file deployer, a real Dagster instance, and the promotion sensor whose run requests are
+executed as the daemon would."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from gata_assets.defs.automation.promotion_sensor import RUN_KEY_TAG
 from gata_assets.defs.automation.sensors import build_sensors
 from gata_assets.resources.artifact_store import LocalArtifactStore
 from gata_assets.resources.refs_io_manager import latest_ref
-from gata_assets.resources.registry import SqlModelRegistry
+from gata_assets.resources.registry import ModelRegistry, SqlModelRegistry
 from gata_assets_tests.defs.deployer_helpers import FileDeployer
 
 SENSOR = next(
@@ -22,12 +23,12 @@ PROD = dg.AssetKey("prod_endpoint")
 
 
 class World:
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, registry: ModelRegistry | None = None):
         from gata_assets.defs.common import REFS_IO_MANAGER
         from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 
         self.store = LocalArtifactStore(root=str(tmp_path / "artifacts"))
-        self.registry = SqlModelRegistry(url=f"sqlite:///{tmp_path / 'gata.db'}")
+        self.registry = registry or SqlModelRegistry(url=f"sqlite:///{tmp_path / 'gata.db'}")
         self.deployer = FileDeployer(path=str(tmp_path / "deployed.json"))
         self.instance = dg.DagsterInstance.ephemeral()
         self.cursor: str | None = None

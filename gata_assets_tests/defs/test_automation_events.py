@@ -146,3 +146,16 @@ def test_malformed_events_are_rejected(mutate, problem):
     mutate(event)
     with pytest.raises(ValueError, match=problem.replace("[", r"\[").replace("]", r"\]")):
         validate_run_event(event)
+
+
+def test_a_batch_run_event_carries_the_days_fallback_rate_for_the_alarm():
+    day = {"uri": "file:///p/2026-05-02.parquet", "day": "2026-05-02", "rows": 40}
+    detail = run_event(
+        status="succeeded",
+        run_id="r2",
+        job_name="batch_inference",
+        refs={"batch_predictions": {**day, "fallback_rate": 0.125, "batch_id": "b1"}},
+        checks=[],
+    )
+    assert detail["predictions"] == {"day": "2026-05-02", "rows": 40, "fallback_rate": 0.125}
+    assert valid_event()["predictions"] is None  # a training run predicted nothing

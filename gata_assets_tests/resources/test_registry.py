@@ -1,4 +1,5 @@
-"""The SQL model registry: registration, approval and rejection on SQLite and PostgreSQL."""
+"""The model registries' shared rules (registration, approval, rejection, newest first) on
+the SQL registry (SQLite and PostgreSQL) and the MLflow registry (a local SQLite store)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ import pytest
 
 from gata_assets.core.errors import GataInputError
 from gata_assets.core.registry_entry import APPROVED, PENDING, REJECTED
+from gata_assets.resources.mlflow_registry import MlflowModelRegistry
 from gata_assets.resources.registry import ModelRegistry, SqlModelRegistry
+from gata_assets_tests.mlflow_helpers import mlflow_store
 from gata_assets_tests.pg import fresh_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["sqlite", "mlflow", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request, tmp_path) -> ModelRegistry:
     if request.param == "sqlite":
         yield SqlModelRegistry(url=f"sqlite:///{tmp_path / 'gata.db'}")
+        return
+    if request.param == "mlflow":
+        yield MlflowModelRegistry(tracking_uri=mlflow_store(tmp_path / "mlflow"))
         return
     with fresh_database() as url:
         registry = SqlModelRegistry(url=url)

@@ -1,4 +1,5 @@
-"""`gata models list|approve|reject` against the local registry (SQLite and PostgreSQL)."""
+"""`gata models list|approve|reject` against the SQL registry (SQLite and PostgreSQL) and the
+MLflow registry (GATA_REGISTRY=mlflow on a local SQLite store)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,24 @@ from typer.testing import CliRunner
 import gata_assets.cli.models  # noqa: F401  (registers `gata models`)
 from gata_assets.cli import app
 from gata_assets.core.verdicts import BLOCKING_CHECKS, GATE_CHECK
-from gata_assets.resources.registry import SqlModelRegistry
+from gata_assets.resources.mlflow_registry import MlflowModelRegistry
+from gata_assets.resources.registry import ModelRegistry, SqlModelRegistry
+from gata_assets_tests.mlflow_helpers import mlflow_store
 from gata_assets_tests.pg import fresh_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["sqlite", "mlflow", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request, gata_home, monkeypatch):
     if request.param == "sqlite":
         monkeypatch.delenv("GATA_REGISTRY_DB_URL", raising=False)
         yield SqlModelRegistry(url=f"sqlite:///{gata_home / 'gata.db'}")
+        return
+    if request.param == "mlflow":
+        monkeypatch.delenv("GATA_REGISTRY_DB_URL", raising=False)
+        uri = mlflow_store(gata_home / "mlflow")
+        monkeypatch.setenv("GATA_REGISTRY", "mlflow")
+        monkeypatch.setenv("GATA_MLFLOW_TRACKING_URI", uri)
+        yield MlflowModelRegistry(tracking_uri=uri)
         return
     with fresh_database() as url:
         monkeypatch.setenv("GATA_REGISTRY_DB_URL", url)
@@ -27,7 +37,7 @@ def registry(request, gata_home, monkeypatch):
         registry._store.engine.dispose()
 
 
-def seed(registry: SqlModelRegistry) -> None:
+def seed(registry: ModelRegistry) -> None:
     for version, f1, passed in (("general-b1-aaaa", 0.91, True), ("general-b2-bbbb", 0.7, False)):
         registry.register(
             version=version,

@@ -3,7 +3,8 @@
 `defs` holds the stage's own assets, checks and jobs: the champion/challenger gate (with
 registration) on both models, the prod endpoint, and the jobs triggers launch. Sensors and
 schedules depend on configuration (each can be switched off), so `build_automation(options)`
-makes them when the definitions load; `with_freshness` attaches the freshness policies to
+makes them when the definitions load (the approval-queue sensor only with
+GATA_APPROVAL_QUEUE_URL set); `with_freshness` attaches the freshness policies to
 the assets of every stage. Its resources (registry, event sink, image-tag source, knobs) are
 built with all the others in `gata_assets/resources/build.py`.
 """
@@ -26,8 +27,10 @@ defs = dg.Definitions(assets=[prod_endpoint], asset_checks=gate_checks, jobs=JOB
 def build_automation(options: Mapping[str, str]) -> dg.Definitions:
     """Sensors and schedules, each RUNNING by default unless switched off in `options`."""
     switches = Switches.from_options(options)
+    approval_queue = bool(options.get("approval_queue_url", "").strip())
     return dg.Definitions(
-        sensors=build_sensors(switches.sensor_status), schedules=build_schedules(switches)
+        sensors=build_sensors(switches.sensor_status, approval_queue),
+        schedules=build_schedules(switches),
     )
 
 

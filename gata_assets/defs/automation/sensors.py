@@ -2,11 +2,13 @@
 
 The decisions live in small functions next to their subject (`new_tickets`, `image_tags`,
 `promotion`, `freshness`, `run_events`) so tests drive them with plain contexts; this
-module only wires each to its job, interval and resources.
+module only wires each to its job, interval and resources. The approval-queue sensor sits
+beside the polling promotion sensor only where a queue is configured (GATA_APPROVAL_QUEUE_URL).
 """
 
 import dagster as dg
 
+from gata_assets.defs.automation.approval_queue_sensor import build_approval_queue_sensor
 from gata_assets.defs.automation.freshness import evaluate_freshness, watched_assets
 from gata_assets.defs.automation.image_tags import evaluate_image_tags
 from gata_assets.defs.automation.jobs import promote_prod_job, redeploy_job, retrain_job
@@ -22,7 +24,9 @@ from gata_assets.resources.registry import ModelRegistry
 from gata_assets.resources.ticket_db import TicketDatabase
 
 
-def build_sensors(status: dg.DefaultSensorStatus) -> list[dg.SensorDefinition]:
+def build_sensors(
+    status: dg.DefaultSensorStatus, approval_queue: bool = False
+) -> list[dg.SensorDefinition]:
     @dg.sensor(
         name="new_tickets_sensor",
         job=retrain_job,
@@ -88,6 +92,7 @@ def build_sensors(status: dg.DefaultSensorStatus) -> list[dg.SensorDefinition]:
         new_tickets_sensor,
         image_tag_sensor,
         prod_promotion_sensor,
+        *([build_approval_queue_sensor(status)] if approval_queue else []),
         routing_quality_sensor,
         freshness_events,
         *build_run_event_sensors(status),

@@ -3,7 +3,9 @@
 Each reads its group's train and test set references, trains through the `trainer` resource
 (local Pipes subprocess or SageMaker job; same gata-train either way) and returns a reference
 to the stored model directory. The two assets are independent, so a run with the multiprocess
-executor trains them in parallel.
+executor trains them in parallel. With tracking on (the `tracking` resource, set by
+GATA_MLFLOW_TRACKING_URI) each materialization is one MLflow run, whose id the metadata and
+the `gata/mlflow_run_id` tag carry.
 
 Fallback: when a group that may fall back (`ModelGroup.may_fall_back`: the low-volume one)
 fails the sufficiency rule (`pipeline` thresholds), its asset still materializes: a constant
@@ -12,7 +14,7 @@ description. Not a crash, not a silent skip.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
@@ -21,7 +23,11 @@ from gata_assets.core.references import ModelRef, SplitRef
 from gata_assets.defs.common import REFS_IO_MANAGER, artifact_metadata, lineage_metadata
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.pipeline_config import PipelineConfig
+from gata_assets.resources.tracking import ExperimentTracker, TrackedRun
 from gata_assets.resources.trainer import Trainer, TrainingConfig
+
+if TYPE_CHECKING:
+    from gata_assets.defs.training.procedure import TrainedModel
 
 
 def report_metadata(metrics: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,6 +55,16 @@ def calibration_metadata(calibration: Mapping[str, Any]) -> dict[str, Any]:
         "temperature": dg.MetadataValue.float(float(calibration["temperature"])),
         "calibration_error": dg.MetadataValue.float(float(calibration["ece_after"])),
     }
+
+
+def tracking_metadata(tracked: TrackedRun | None) -> dict[str, Any]:
+    """The MLflow run the model was logged to (and a link to it on a tracking server)."""
+    if tracked is None:
+        return {}
+    metadata = {"mlflow_run_id": dg.MetadataValue.text(tracked.run_id)}
+    if tracked.url:
+        metadata["mlflow_run"] = dg.MetadataValue.url(tracked.url)
+    return metadata
 
 
 def model_metadata(
@@ -92,6 +108,25 @@ def model_metadata(
     return {**report_metadata(evaluation or metrics), **metadata}
 
 
+def model_output(trained: "TrainedModel") -> dg.Output[ModelRef]:
+    """The reference with its metadata; tags name the version (and its MLflow run)."""
+    ref = trained.ref
+    tags = {
+        "gata/model_kind": "fallback" if ref.fallback else "classifier",
+        "gata/model_version": ref.model_version,
+    }
+    if trained.tracked is not None:
+        tags["gata/mlflow_run_id"] = trained.tracked.run_id
+    return dg.Output(
+        ref,
+        metadata={
+            **model_metadata(ref, trained.trainer_metadata, trained.evaluation),
+            **tracking_metadata(trained.tracked),
+        },
+        tags=tags,
+    )
+
+
 def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
     @dg.asset(
         name=group.model_asset,
@@ -113,6 +148,7 @@ def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
         training: TrainingConfig,
         artifact_store: ArtifactStore,
         pipeline: PipelineConfig,
+        tracking: ExperimentTracker,
     ) -> dg.Output[ModelRef]:
         from gata_assets.defs.training.procedure import (
             GroupTraining,
@@ -136,23 +172,15 @@ def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
             fallback_label=pipeline.low_volume_fallback_label,
             fallback_because=because,
         )
-        ref, trainer_metadata, evaluation = train_group_model(
-            context, job, trainer, training, artifact_store
-        )
+        trained = train_group_model(context, job, trainer, training, artifact_store, tracking)
+        ref = trained.ref
         if not ref.fallback:
             metrics = ref.metrics
             context.log.info(
                 f"{group.model_asset} {ref.model_version}: accuracy {metrics['accuracy']:.4f}, "
                 f"macro-F1 {metrics['macro_f1']:.4f}, {metrics.get('train_seconds', 0):.0f}s"
             )
-        return dg.Output(
-            ref,
-            metadata=model_metadata(ref, trainer_metadata, evaluation),
-            tags={
-                "gata/model_kind": "fallback" if ref.fallback else "classifier",
-                "gata/model_version": ref.model_version,
-            },
-        )
+        return model_output(trained)
 
     return model
 

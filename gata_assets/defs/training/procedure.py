@@ -1,43 +1,27 @@
 """The procedure behind a model asset, kept out of the asset for readability.
 
 Decides classifier or fallback, runs the trainer (or writes the fallback directory), stores
-the model directory under `models/<group>/<model_version>` and returns the `ModelRef` the
-model checks, the gate and the deployment stage read.
+the model directory under `models/<group>/<model_version>`, logs it to the experiment
+tracker while the directory is still local, and returns the `ModelRef` the model checks,
+the gate and the deployment stage read.
 """
 
-import hashlib
-import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gata_assets.core.references import ModelRef, SplitRef
-from gata_assets.resources.artifact_store import ArtifactStore
-from gata_assets.resources.trainer import Trainer, TrainingConfig, TrainingResult
-
-# What the reference keeps of metrics.json (the full file stays in the model directory).
-# Not per-queue results: these go into the registry too; the asset's report reads the file.
-REF_METRICS = (
-    "accuracy",
-    "calibration",
-    "macro_f1",
-    "weighted_f1",
-    "per_class_f1",
-    "train_seconds",
-    "samples_per_second",
-    "test_samples",
-    "train_samples",
-    "epochs",
-    "steps",
-    "final_loss",
-    "device",
-    "precision",
-    "num_threads",
-    "resumed_from_step",
-    "fallback",
-    "reason",
+from gata_assets.defs.training.identity import (
+    Identity,
+    adopt_card_version,
+    data_sha256,
+    model_ref,
+    model_version,
 )
+from gata_assets.resources.artifact_store import ArtifactStore
+from gata_assets.resources.tracking import ExperimentTracker, TrackedRun
+from gata_assets.resources.trainer import Trainer, TrainingConfig, TrainingResult
 
 
 @dataclass(frozen=True)
@@ -49,29 +33,6 @@ class GroupTraining:
     test_ref: SplitRef
     fallback_label: str
     fallback_because: str | None = None
-
-
-@dataclass(frozen=True)
-class Identity:
-    """What names a model: fixed before training so gata-train writes it into the card."""
-
-    model_version: str
-    batch_id: str
-    data_sha256: str
-    hyperparameters: dict[str, Any]
-
-
-def data_sha256(train_ref: SplitRef, test_ref: SplitRef) -> str:
-    """One hash for the exact train+test bytes a model was trained and scored on."""
-    return hashlib.sha256(f"{train_ref.sha256}:{test_ref.sha256}".encode()).hexdigest()
-
-
-def model_version(
-    group: str, batch_id: str, data_hash: str, hyperparameters: dict[str, Any], run_id: str
-) -> str:
-    """`<group>-<batch id>-<8 hex>`: readable, sortable by batch, unique per training run."""
-    salt = json.dumps({"data": data_hash, "hps": hyperparameters, "run": run_id}, sort_keys=True)
-    return f"{group}-{batch_id}-{hashlib.sha256(salt.encode()).hexdigest()[:8]}"
 
 
 def fallback_reason(
@@ -150,18 +111,15 @@ def run_trainer(
     )
 
 
-def adopt_card_version(context: Any, identity: Identity, model_dir: Path) -> Identity:
-    """A reused job's output (trained for the same inputs by an earlier run) names itself in
-    its model card: keep that version, so one model never goes by two names."""
-    from dataclasses import replace
+@dataclass(frozen=True)
+class TrainedModel:
+    """What a model asset reports: its reference, the trainer's own Dagster metadata, the
+    whole metrics.json, and the tracking run it was logged to (None: tracking off)."""
 
-    from gata_assets.ml.model_card import read_card
-
-    named = read_card(model_dir).model_version
-    if not named or named == identity.model_version:
-        return identity
-    context.log.info(f"reused training output is {named}: registering it under that version")
-    return replace(identity, model_version=named)
+    ref: ModelRef
+    trainer_metadata: dict[str, Any]
+    evaluation: dict[str, Any]
+    tracked: TrackedRun | None = None
 
 
 def train_group_model(
@@ -170,17 +128,16 @@ def train_group_model(
     trainer: Trainer,
     training: TrainingConfig,
     store: ArtifactStore,
-) -> tuple[ModelRef, dict[str, Any], dict[str, Any]]:
-    """(the model reference, the trainer's own Dagster metadata, the whole metrics.json)."""
+    tracker: ExperimentTracker | None = None,
+) -> TrainedModel:
     from gata_assets.ml.model_card import read_metrics
 
     identity = identify(job, training, context.run.run_id)
-    falls_back = job.fallback_because is not None
     trainer_metadata: dict[str, Any] = {}
     job_name = ""
     with tempfile.TemporaryDirectory(prefix=f"gata-train-{job.group}-") as scratch:
         work = Path(scratch)
-        if falls_back:
+        if job.fallback_because is not None:
             model_dir = write_fallback(context, job, identity, work)
         else:
             result = run_trainer(context, job, identity, trainer, store, work)
@@ -192,23 +149,8 @@ def train_group_model(
             identity = adopt_card_version(context, identity, model_dir)
         metrics = read_metrics(model_dir)
         stored = store.put_dir(model_dir, f"models/{job.group}/{identity.model_version}")
-    ref = ModelRef(
-        **stored.as_dict(),
-        model_version=identity.model_version,
-        group=job.group,
-        batch_id=identity.batch_id,
-        fallback=falls_back,
-        fallback_label=job.fallback_label,
-        fallback_reason=job.fallback_because,
-        base_model="" if falls_back else training.base_model,
-        data_sha256=identity.data_sha256,
-        train_sha256=job.train_ref.sha256,
-        test_sha256=job.test_ref.sha256,
-        train_rows=job.train_ref.rows,
-        test_rows=job.test_ref.rows,
-        hyperparameters=identity.hyperparameters,
-        metrics={k: metrics[k] for k in REF_METRICS if k in metrics},
-        trainer="fallback" if falls_back else type(trainer).__name__,
-        job_name=job_name,
-    )
-    return ref, trainer_metadata, metrics
+        trained_by = (training.base_model, type(trainer).__name__, job_name)
+        ref = model_ref(job, identity, stored, metrics, *trained_by)
+        # Logged while the model directory is still here: on AWS only the S3 copy remains.
+        tracked = tracker.log_training(context, ref, metrics, model_dir) if tracker else None
+    return TrainedModel(ref, trainer_metadata, metrics, tracked)
