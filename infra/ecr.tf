@@ -1,6 +1,11 @@
 # Container image repositories: the SageMaker fine-tune image (gata-train), the SageMaker
 # inference image (gata-serve) and the Dagster code-location image (webserver, daemon, code
 # server and run workers). Immutable tags, scan on push, KMS-encrypted, old images expire.
+#
+# A team that already has repositories names them in var.existing_ecr_repository_urls (per
+# image); those are used as they are (their own tag mutability, scanning, lifecycle) and only
+# the missing ones are created. Every reference goes through local.repository_urls and
+# local.repository_arns, so IAM names exactly the repositories in use.
 
 locals {
   repositories = {
@@ -8,10 +13,27 @@ locals {
     inference = "${local.name}/inference"
     dagster   = "${local.name}/dagster"
   }
+
+  created_repositories = { for image, name in local.repositories : image => name if !contains(keys(var.existing_ecr_repository_urls), image) }
+
+  # <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name> -> [account, region, name]
+  existing_repository_parts = {
+    for image, url in var.existing_ecr_repository_urls :
+    image => regex("^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?/(.+)$", url)
+  }
+
+  repository_urls = merge(
+    { for image, repository in aws_ecr_repository.this : image => repository.repository_url },
+    var.existing_ecr_repository_urls,
+  )
+  repository_arns = merge(
+    { for image, repository in aws_ecr_repository.this : image => repository.arn },
+    { for image, part in local.existing_repository_parts : image => "arn:${local.partition}:ecr:${part[1]}:${part[0]}:repository/${part[2]}" },
+  )
 }
 
 resource "aws_ecr_repository" "this" {
-  for_each = local.repositories
+  for_each = local.created_repositories
 
   name                 = each.value
   image_tag_mutability = "IMMUTABLE"

@@ -9,16 +9,22 @@
 #
 # Containers have read-only root filesystems; /tmp, Dagster's local artifact directory and
 # GATA_HOME are task-local writable volumes.
+#
+# The cluster is created unless var.existing_ecs_cluster_arn names one; everything refers to
+# local.ecs_cluster_arn / local.cluster_name (iam_ecs.tf), so IAM is scoped to the cluster used.
 
 locals {
   webserver_port   = 3000
   code_server_port = 4000
   code_server_host = "${aws_service_discovery_service.code_server.name}.${aws_service_discovery_private_dns_namespace.this.name}"
-  dagster_image    = "${aws_ecr_repository.this["dagster"].repository_url}:${var.dagster_image_tag}"
+  dagster_image    = "${local.repository_urls["dagster"]}:${var.dagster_image_tag}"
   app_dir          = "/opt/dagster/app"
   workspace_file   = "${local.app_dir}/workspace.yaml"
 
   finetune_max_wait = var.finetune_max_wait == 0 ? 2 * var.finetune_max_exec : var.finetune_max_wait
+
+  create_ecs_cluster = var.existing_ecs_cluster_arn == ""
+  ecs_cluster_arn    = local.create_ecs_cluster ? aws_ecs_cluster.this[0].arn : var.existing_ecs_cluster_arn
 
   # What gata reads in its AWS configuration: gata_assets.settings (GATA_MODE=aws and the
   # core AWS resources) and the GATA_* options definitions.py maps onto resources
@@ -38,13 +44,13 @@ locals {
     # Serverless endpoints (SageMakerDeployer).
     GATA_SAGEMAKER_ROLE_ARN         = aws_iam_role.sagemaker_inference.arn
     GATA_SAGEMAKER_IMAGE_PARAMETER  = aws_ssm_parameter.image_tag["inference"].name
-    GATA_SAGEMAKER_IMAGE_REPOSITORY = aws_ecr_repository.this["inference"].repository_url
+    GATA_SAGEMAKER_IMAGE_REPOSITORY = local.repository_urls["inference"]
     GATA_SAGEMAKER_MEMORY_SIZE_MB   = tostring(var.serverless_memory_mb)
     GATA_SAGEMAKER_MAX_CONCURRENCY  = tostring(var.serverless_max_concurrency)
     # Fine-tune training jobs.
     GATA_SAGEMAKER_TRAINING_ROLE_ARN  = aws_iam_role.sagemaker_training.arn
     GATA_FINETUNE_IMAGE_TAG_PARAMETER = aws_ssm_parameter.image_tag["finetune"].name
-    GATA_FINETUNE_IMAGE_REPOSITORY    = aws_ecr_repository.this["finetune"].repository_url
+    GATA_FINETUNE_IMAGE_REPOSITORY    = local.repository_urls["finetune"]
     GATA_FINETUNE_INSTANCE_TYPE       = var.finetune_instance_type
     GATA_TRAIN_ON_SPOT                = tostring(var.train_on_spot)
     GATA_FINETUNE_MAX_EXEC            = tostring(var.finetune_max_exec)
@@ -55,17 +61,18 @@ locals {
     # Model registry and events.
     GATA_MODEL_PACKAGE_GROUP = aws_sagemaker_model_package_group.this.model_package_group_name
     GATA_EVENT_BUS_NAME      = aws_cloudwatch_event_bus.this.name
+    GATA_APPROVAL_QUEUE_URL  = aws_sqs_queue.approvals.url
   }
 
-  # What infra/dagster/dagster.yaml and workspace.yaml read.
+  # What infra/dagster/dagster.yaml and workspace.yaml read. The database (created or an
+  # existing Aurora cluster) is resolved in aurora.tf.
   dagster_environment = {
     AWS_REGION                  = local.region
     AWS_DEFAULT_REGION          = local.region
     DAGSTER_HOME                = "/opt/dagster/dagster_home"
-    DAGSTER_PG_HOST             = aws_db_instance.dagster.address
-    DAGSTER_PG_PORT             = tostring(aws_db_instance.dagster.port)
-    DAGSTER_PG_DB               = local.db_name
-    DAGSTER_PG_USERNAME         = local.db_username
+    DAGSTER_PG_HOST             = local.dagster_db_host
+    DAGSTER_PG_PORT             = tostring(local.dagster_db_port)
+    DAGSTER_PG_DB               = local.dagster_db_name
     DAGSTER_RUN_TASK_DEFINITION = local.run_family
     DAGSTER_MAX_CONCURRENT_RUNS = tostring(var.max_concurrent_runs)
     DAGSTER_COMPUTE_LOG_BUCKET  = aws_s3_bucket.artifacts.bucket
@@ -75,8 +82,10 @@ locals {
     GATA_HOME                   = "/var/lib/gata"
   }
 
+  # User name and password from the secret (RDS JSON shape: gata's own or the Aurora one).
   dagster_secrets = [
-    { name = "DAGSTER_PG_PASSWORD", valueFrom = "${aws_secretsmanager_secret.dagster_db.arn}:password::" },
+    { name = "DAGSTER_PG_USERNAME", valueFrom = "${local.dagster_db_secret_arn}:username::" },
+    { name = "DAGSTER_PG_PASSWORD", valueFrom = "${local.dagster_db_secret_arn}:password::" },
   ]
 
   writable_volumes = {
@@ -144,6 +153,8 @@ locals {
 }
 
 resource "aws_ecs_cluster" "this" {
+  count = local.create_ecs_cluster ? 1 : 0
+
   name = local.cluster_name
 
   setting {
@@ -239,6 +250,22 @@ resource "aws_ecs_task_definition" "this" {
       condition     = var.finetune_max_wait == 0 || var.finetune_max_wait >= var.finetune_max_exec
       error_message = "finetune_max_wait must be 0 or at least finetune_max_exec (MaxWaitTimeInSeconds >= MaxRuntimeInSeconds)."
     }
+
+    # Plugging into existing resources (variables cannot refer to each other on terraform < 1.9).
+    precondition {
+      condition     = local.create_ecs_cluster || startswith(var.existing_ecs_cluster_arn, "${local.ecs_arn}:cluster/")
+      error_message = "existing_ecs_cluster_arn must be a cluster in this account and region."
+    }
+
+    precondition {
+      condition     = alltrue([for part in values(local.existing_repository_parts) : part[1] == local.region])
+      error_message = "existing_ecr_repository_urls must be repositories in this region (SageMaker and ECS pull from the region they run in)."
+    }
+
+    precondition {
+      condition     = (var.existing_aurora_cluster_arn == "") == (var.existing_aurora_secret_arn == "")
+      error_message = "Set existing_aurora_cluster_arn and existing_aurora_secret_arn together (or neither, to create Dagster's database)."
+    }
   }
 }
 
@@ -274,7 +301,7 @@ resource "aws_service_discovery_service" "code_server" {
 
 resource "aws_ecs_service" "webserver" {
   name             = "${local.name}-webserver"
-  cluster          = aws_ecs_cluster.this.id
+  cluster          = local.ecs_cluster_arn
   task_definition  = aws_ecs_task_definition.this["webserver"].arn
   desired_count    = 1
   launch_type      = "FARGATE"
@@ -310,7 +337,7 @@ resource "aws_ecs_service" "webserver" {
 
 resource "aws_ecs_service" "daemon" {
   name             = "${local.name}-daemon"
-  cluster          = aws_ecs_cluster.this.id
+  cluster          = local.ecs_cluster_arn
   task_definition  = aws_ecs_task_definition.this["daemon"].arn
   desired_count    = 1
   launch_type      = "FARGATE"
@@ -341,7 +368,7 @@ resource "aws_ecs_service" "daemon" {
 
 resource "aws_ecs_service" "code_server" {
   name             = "${local.name}-code-server"
-  cluster          = aws_ecs_cluster.this.id
+  cluster          = local.ecs_cluster_arn
   task_definition  = aws_ecs_task_definition.this["code_server"].arn
   desired_count    = 1
   launch_type      = "FARGATE"

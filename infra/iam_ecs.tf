@@ -8,10 +8,13 @@
 #                    S3 artifacts, KMS, SageMaker training jobs / models / endpoint configs /
 #                    endpoints / model registry under gata's prefix, image-tag parameters,
 #                    ticket-database secret, events on gata's bus.
+#
+# ECS permissions name the cluster in use: gata's own, or var.existing_ecs_cluster_arn's
+# (local.cluster_name is the last part of that ARN).
 
 locals {
   ecs_arn           = "arn:${local.partition}:ecs:${local.region}:${local.account_id}"
-  cluster_name      = local.name
+  cluster_name      = local.create_ecs_cluster ? local.name : element(split("/", var.existing_ecs_cluster_arn), 1)
   run_family        = "${local.name}-run"
   compute_logs_arn  = "${aws_s3_bucket.artifacts.arn}/${local.compute_log_prefix}*"
   ssm_parameter_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${local.name}/*"
@@ -67,7 +70,7 @@ data "aws_iam_policy_document" "task_execution" {
       "ecr:BatchGetImage",
       "ecr:GetDownloadUrlForLayer",
     ]
-    resources = [aws_ecr_repository.this["dagster"].arn]
+    resources = [local.repository_arns["dagster"]]
   }
 
   statement {
@@ -81,14 +84,14 @@ data "aws_iam_policy_document" "task_execution" {
     sid       = "ReadDagsterDatabaseSecret"
     effect    = "Allow"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.dagster_db.arn]
+    resources = [local.dagster_db_secret_arn]
   }
 
   statement {
-    sid       = "DecryptSecretsWithGataKey"
+    sid       = "DecryptDagsterDatabaseSecret"
     effect    = "Allow"
     actions   = ["kms:Decrypt"]
-    resources = [local.kms_key_arn]
+    resources = local.dagster_db_secret_kms_keys
 
     condition {
       test     = "StringEquals"
@@ -123,7 +126,7 @@ data "aws_iam_policy_document" "dagster_control" {
     condition {
       test     = "ArnEquals"
       variable = "ecs:cluster"
-      values   = [aws_ecs_cluster.this.arn]
+      values   = [local.ecs_cluster_arn]
     }
   }
 
@@ -149,7 +152,7 @@ data "aws_iam_policy_document" "dagster_control" {
     condition {
       test     = "ArnEquals"
       variable = "ecs:cluster"
-      values   = [aws_ecs_cluster.this.arn]
+      values   = [local.ecs_cluster_arn]
     }
   }
 
@@ -403,8 +406,8 @@ data "aws_iam_policy_document" "dagster_code" {
       "ecr:DescribeImages",
     ]
     resources = [
-      aws_ecr_repository.this["finetune"].arn,
-      aws_ecr_repository.this["inference"].arn,
+      local.repository_arns["finetune"],
+      local.repository_arns["inference"],
     ]
   }
 

@@ -112,7 +112,7 @@ data "aws_iam_policy_document" "sagemaker_training" {
       "ecr:BatchGetImage",
       "ecr:GetDownloadUrlForLayer",
     ]
-    resources = [aws_ecr_repository.this["finetune"].arn]
+    resources = [local.repository_arns["finetune"]]
   }
 
   statement {
@@ -240,7 +240,7 @@ data "aws_iam_policy_document" "sagemaker_inference" {
       "ecr:BatchGetImage",
       "ecr:GetDownloadUrlForLayer",
     ]
-    resources = [aws_ecr_repository.this["inference"].arn]
+    resources = [local.repository_arns["inference"]]
   }
 
   statement {

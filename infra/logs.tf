@@ -4,13 +4,16 @@
 # groups that SageMaker creates itself (see README.md).
 
 locals {
-  ecs_log_groups = {
-    webserver   = "/ecs/${local.name}/webserver"
-    daemon      = "/ecs/${local.name}/daemon"
-    code_server = "/ecs/${local.name}/code-server"
-    run         = "/ecs/${local.name}/run"
-    exec        = "/ecs/${local.name}/exec"
-  }
+  # ECS Exec's group belongs to the cluster's configuration: only for a cluster gata creates.
+  ecs_log_groups = merge(
+    {
+      webserver   = "/ecs/${local.name}/webserver"
+      daemon      = "/ecs/${local.name}/daemon"
+      code_server = "/ecs/${local.name}/code-server"
+      run         = "/ecs/${local.name}/run"
+    },
+    local.create_ecs_cluster ? { exec = "/ecs/${local.name}/exec" } : {},
+  )
 
   # RDS exports into groups with fixed names; creating them first gives them retention and KMS.
   db_identifier = "${local.name}-dagster"
@@ -29,7 +32,7 @@ resource "aws_cloudwatch_log_group" "ecs" {
 }
 
 resource "aws_cloudwatch_log_group" "rds" {
-  for_each = local.db_log_groups
+  for_each = local.create_dagster_db ? local.db_log_groups : {}
 
   name              = each.value
   retention_in_days = var.log_retention_days

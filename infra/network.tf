@@ -8,6 +8,9 @@
 #
 # Run workers inherit the daemon's network configuration (the EcsRunLauncher launches each run
 # with the configuration of the task that launches it), so they share the `tasks` group.
+#
+# With an existing Aurora cluster there is no `rds` group: aurora.tf opens the cluster's own
+# groups to the same clients. vpc_endpoints.tf opens existing interface endpoints to them.
 
 locals {
   security_groups = {
@@ -15,7 +18,6 @@ locals {
     webserver   = "gata Dagster webserver: ingress from the load balancer only"
     tasks       = "gata Dagster daemon and run workers: no ingress"
     code_server = "gata Dagster code-location gRPC server: ingress from the webserver, daemon and run workers"
-    rds         = "gata Dagster storage (PostgreSQL): ingress from the Dagster tasks only"
   }
 
   # Who may reach the code server (4000) and the database (5432).
@@ -33,6 +35,20 @@ resource "aws_security_group" "this" {
   name        = "${local.name}-${replace(each.key, "_", "-")}"
   description = each.value
   vpc_id      = var.vpc_id
+}
+
+# Only for the database gata creates (rds.tf); an existing Aurora cluster keeps its own groups.
+resource "aws_security_group" "rds" {
+  count = local.create_dagster_db ? 1 : 0
+
+  name        = "${local.name}-rds"
+  description = "gata Dagster storage (PostgreSQL): ingress from the Dagster tasks only"
+  vpc_id      = var.vpc_id
+}
+
+moved {
+  from = aws_security_group.this["rds"]
+  to   = aws_security_group.rds[0]
 }
 
 # --- load balancer ------------------------------------------------------------------------------
@@ -93,9 +109,9 @@ resource "aws_vpc_security_group_egress_rule" "to_code_server" {
 # --- Dagster storage ------------------------------------------------------------------------------
 
 resource "aws_vpc_security_group_ingress_rule" "rds" {
-  for_each = toset(local.database_clients)
+  for_each = toset(local.create_dagster_db ? local.database_clients : [])
 
-  security_group_id            = aws_security_group.this["rds"].id
+  security_group_id            = aws_security_group.rds[0].id
   description                  = "PostgreSQL from ${each.value}"
   ip_protocol                  = "tcp"
   from_port                    = 5432
@@ -104,14 +120,14 @@ resource "aws_vpc_security_group_ingress_rule" "rds" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "to_rds" {
-  for_each = toset(local.database_clients)
+  for_each = toset(local.create_dagster_db ? local.database_clients : [])
 
   security_group_id            = aws_security_group.this[each.value].id
   description                  = "PostgreSQL to Dagster storage"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
-  referenced_security_group_id = aws_security_group.this["rds"].id
+  referenced_security_group_id = aws_security_group.rds[0].id
 }
 
 # --- AWS APIs and the ticket database ---------------------------------------------------------

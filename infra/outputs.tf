@@ -70,12 +70,12 @@ output "inference_image_tag_parameter_name" {
 
 output "finetune_repository_url" {
   description = "GATA_FINETUNE_IMAGE_REPOSITORY: ECR repository of the fine-tune image."
-  value       = aws_ecr_repository.this["finetune"].repository_url
+  value       = local.repository_urls["finetune"]
 }
 
 output "inference_repository_url" {
   description = "GATA_SAGEMAKER_IMAGE_REPOSITORY: ECR repository of the inference image."
-  value       = aws_ecr_repository.this["inference"].repository_url
+  value       = local.repository_urls["inference"]
 }
 
 output "model_package_group_name" {
@@ -107,7 +107,7 @@ output "sagemaker_security_group_id" {
 
 output "dagster_repository_url" {
   description = "ECR repository of the Dagster code-location image (infra/dagster/Dockerfile)."
-  value       = aws_ecr_repository.this["dagster"].repository_url
+  value       = local.repository_urls["dagster"]
 }
 
 output "dagster_url" {
@@ -121,8 +121,13 @@ output "dagster_alb_dns_name" {
 }
 
 output "ecs_cluster_name" {
-  description = "ECS cluster of the Dagster services and run workers."
-  value       = aws_ecs_cluster.this.name
+  description = "ECS cluster of the Dagster services and run workers (created, or existing_ecs_cluster_arn's)."
+  value       = local.cluster_name
+}
+
+output "ecs_cluster_arn" {
+  description = "ARN of that ECS cluster."
+  value       = local.ecs_cluster_arn
 }
 
 output "ecs_service_names" {
@@ -140,13 +145,13 @@ output "run_task_definition_family" {
 }
 
 output "dagster_db_secret_arn" {
-  description = "Secrets Manager secret with the Dagster database credentials."
-  value       = aws_secretsmanager_secret.dagster_db.arn
+  description = "Secrets Manager secret with the Dagster database credentials (created, or existing_aurora_secret_arn)."
+  value       = local.dagster_db_secret_arn
 }
 
 output "dagster_db_endpoint" {
-  description = "Address of the Dagster storage database."
-  value       = aws_db_instance.dagster.address
+  description = "Address of the Dagster storage database (the RDS instance, or the Aurora cluster's writer endpoint)."
+  value       = local.dagster_db_host
 }
 
 output "dagster_code_role_arn" {
@@ -167,4 +172,21 @@ output "task_execution_role_arn" {
 output "ticket_db_client_security_group_ids" {
   description = "Security groups that connect to the ticket database; allow them on the database's own security group."
   value       = [aws_security_group.this["tasks"].id, aws_security_group.this["code_server"].id]
+}
+
+# --- alarms and dashboard -------------------------------------------------------------------------
+
+output "alarm_topic_arn" {
+  description = "SNS topic of gata's alarms and alerts (e-mail via alarm_emails; subscribe chat or paging here)."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard with the endpoint, training and batch figures."
+  value       = aws_cloudwatch_dashboard.this.dashboard_name
+}
+
+output "dagster_db_client_security_group_ids" {
+  description = "Security groups that connect to Dagster's database (with an existing Aurora cluster, the ones its security groups now admit)."
+  value       = [for name in local.database_clients : aws_security_group.this[name].id]
 }

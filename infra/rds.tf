@@ -10,25 +10,36 @@
 # storage operation and reads the password only at task start, so a rotation would break every
 # Dagster task until it restarts. Rotate by replacing random_password.dagster_db and forcing a
 # new ECS deployment (README.md).
+#
+# All of it is created only when var.existing_aurora_cluster_arn is empty; with an existing
+# Aurora cluster, aurora.tf plugs Dagster into that instead.
 
 locals {
+  create_dagster_db = var.existing_aurora_cluster_arn == ""
+
   db_major_version = split(".", var.db_engine_version)[0]
   db_name          = "dagster"
   db_username      = "dagster"
 }
 
 resource "random_password" "dagster_db" {
+  count = local.create_dagster_db ? 1 : 0
+
   length  = 40
   special = false
 }
 
 resource "aws_db_subnet_group" "dagster" {
+  count = local.create_dagster_db ? 1 : 0
+
   name        = local.db_identifier
   description = "gata Dagster storage"
   subnet_ids  = var.private_subnet_ids
 }
 
 resource "aws_db_parameter_group" "dagster" {
+  count = local.create_dagster_db ? 1 : 0
+
   name_prefix = "${local.db_identifier}-pg${local.db_major_version}-"
   family      = "postgres${local.db_major_version}"
   description = "gata Dagster storage: TLS only, slow and DDL statement logging"
@@ -73,6 +84,8 @@ data "aws_iam_policy_document" "rds_monitoring_assume" {
 }
 
 resource "aws_iam_role" "rds_monitoring" {
+  count = local.create_dagster_db ? 1 : 0
+
   name                 = "${local.role_name_prefix}-rds-monitoring"
   description          = "RDS enhanced monitoring of gata's Dagster database"
   assume_role_policy   = data.aws_iam_policy_document.rds_monitoring_assume.json
@@ -80,11 +93,15 @@ resource "aws_iam_role" "rds_monitoring" {
 }
 
 resource "aws_iam_role_policy_attachment" "rds_monitoring" {
-  role       = aws_iam_role.rds_monitoring.name
+  count = local.create_dagster_db ? 1 : 0
+
+  role       = aws_iam_role.rds_monitoring[0].name
   policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 }
 
 resource "aws_db_instance" "dagster" {
+  count = local.create_dagster_db ? 1 : 0
+
   identifier     = local.db_identifier
   engine         = "postgres"
   engine_version = var.db_engine_version
@@ -92,7 +109,7 @@ resource "aws_db_instance" "dagster" {
 
   db_name  = local.db_name
   username = local.db_username
-  password = random_password.dagster_db.result
+  password = random_password.dagster_db[0].result
   port     = 5432
 
   allocated_storage     = var.db_allocated_storage
@@ -101,10 +118,10 @@ resource "aws_db_instance" "dagster" {
   storage_encrypted     = true
   kms_key_id            = local.kms_key_arn
 
-  db_subnet_group_name   = aws_db_subnet_group.dagster.name
-  vpc_security_group_ids = [aws_security_group.this["rds"].id]
+  db_subnet_group_name   = aws_db_subnet_group.dagster[0].name
+  vpc_security_group_ids = [aws_security_group.rds[0].id]
   publicly_accessible    = false
-  parameter_group_name   = aws_db_parameter_group.dagster.name
+  parameter_group_name   = aws_db_parameter_group.dagster[0].name
   ca_cert_identifier     = "rds-ca-rsa2048-g1"
 
   multi_az                   = var.db_multi_az
@@ -119,7 +136,7 @@ resource "aws_db_instance" "dagster" {
   iam_database_authentication_enabled = true
   enabled_cloudwatch_logs_exports     = keys(local.db_log_groups)
   monitoring_interval                 = 60
-  monitoring_role_arn                 = aws_iam_role.rds_monitoring.arn
+  monitoring_role_arn                 = aws_iam_role.rds_monitoring[0].arn
   performance_insights_enabled        = true
   performance_insights_kms_key_id     = local.kms_key_arn
 
@@ -128,6 +145,8 @@ resource "aws_db_instance" "dagster" {
 
 resource "aws_secretsmanager_secret" "dagster_db" {
   #checkov:skip=CKV2_AWS_57:Automatic rotation would break the running Dagster tasks, which read the password at start; rotate by replacing random_password.dagster_db (see the note above).
+  count = local.create_dagster_db ? 1 : 0
+
   name                    = "${local.name}/dagster-db"
   description             = "Credentials of gata's Dagster storage database (RDS JSON shape)"
   kms_key_id              = local.kms_key_arn
@@ -135,13 +154,15 @@ resource "aws_secretsmanager_secret" "dagster_db" {
 }
 
 resource "aws_secretsmanager_secret_version" "dagster_db" {
-  secret_id = aws_secretsmanager_secret.dagster_db.id
+  count = local.create_dagster_db ? 1 : 0
+
+  secret_id = aws_secretsmanager_secret.dagster_db[0].id
   secret_string = jsonencode({
     engine   = "postgres"
     username = local.db_username
-    password = random_password.dagster_db.result
-    host     = aws_db_instance.dagster.address
-    port     = aws_db_instance.dagster.port
+    password = random_password.dagster_db[0].result
+    host     = aws_db_instance.dagster[0].address
+    port     = aws_db_instance.dagster[0].port
     dbname   = local.db_name
   })
 }

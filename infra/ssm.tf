@@ -19,7 +19,7 @@ resource "aws_ssm_parameter" "image_tag" {
   for_each = local.image_tag_parameters
 
   name        = each.value.name
-  description = "Tag of the ${each.key} image in ${aws_ecr_repository.this[each.key].repository_url}"
+  description = "Tag of the ${each.key} image in ${local.repository_urls[each.key]}"
   type        = "String"
   value       = each.value.initial
   tier        = "Standard"

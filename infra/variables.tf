@@ -453,3 +453,144 @@ variable "max_concurrent_runs" {
   type        = number
   default     = 10
 }
+
+# --- Existing resources to plug into (empty: create them) --------------------------------------
+
+variable "existing_ecs_cluster_arn" {
+  description = "ARN of an existing ECS cluster (same account and region) for the Dagster services and run workers; empty to create one."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.existing_ecs_cluster_arn == "" || can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255}$", var.existing_ecs_cluster_arn))
+    error_message = "existing_ecs_cluster_arn must be empty or an ECS cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)."
+  }
+}
+
+variable "existing_ecr_repository_urls" {
+  description = "Existing ECR repositories to use instead of creating them, by image (dagster, finetune, inference), e.g. { dagster = \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/gata-dagster\" }; images not named get a repository created."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for image in keys(var.existing_ecr_repository_urls) : contains(["dagster", "finetune", "inference"], image)])
+    error_message = "existing_ecr_repository_urls keys must be dagster, finetune or inference."
+  }
+
+  validation {
+    condition     = alltrue([for url in values(var.existing_ecr_repository_urls) : can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9][a-z0-9._/-]*$", url))])
+    error_message = "existing_ecr_repository_urls values must be repository URLs such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/gata-dagster (no tag)."
+  }
+}
+
+variable "existing_aurora_cluster_arn" {
+  description = "ARN of an existing Aurora PostgreSQL cluster (same account and region) for Dagster's storage instead of creating an RDS instance; set existing_aurora_secret_arn with it."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.existing_aurora_cluster_arn == "" || can(regex("^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster:[a-z][a-z0-9-]{0,62}$", var.existing_aurora_cluster_arn))
+    error_message = "existing_aurora_cluster_arn must be empty or an Aurora cluster ARN (arn:aws:rds:<region>:<account>:cluster:<identifier>)."
+  }
+}
+
+variable "existing_aurora_secret_arn" {
+  description = "ARN of the Secrets Manager secret (JSON with username and password, e.g. the cluster's RDS-managed master secret) Dagster connects to existing_aurora_cluster_arn with."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.existing_aurora_secret_arn == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.existing_aurora_secret_arn))
+    error_message = "existing_aurora_secret_arn must be empty or a Secrets Manager secret ARN."
+  }
+}
+
+variable "existing_aurora_secret_kms_key_arn" {
+  description = "KMS key ARN that encrypts existing_aurora_secret_arn, when it is a customer-managed key other than gata's; empty otherwise (aws/secretsmanager needs no grant)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.existing_aurora_secret_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.existing_aurora_secret_kms_key_arn))
+    error_message = "existing_aurora_secret_kms_key_arn must be empty or a KMS key ARN."
+  }
+}
+
+variable "existing_aurora_database_name" {
+  description = "Database in existing_aurora_cluster_arn that holds Dagster's storage (it must exist; Dagster creates its tables)."
+  type        = string
+  default     = "dagster"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", var.existing_aurora_database_name))
+    error_message = "existing_aurora_database_name must be a PostgreSQL identifier."
+  }
+}
+
+variable "existing_vpc_endpoint_security_group_ids" {
+  description = "Security groups of the VPC's existing interface endpoints (ECR, Logs, STS, SSM, Secrets Manager, SageMaker, ECS, EventBridge, KMS...); each gets HTTPS ingress from gata's task (and training) security groups."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.existing_vpc_endpoint_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", id))])
+    error_message = "existing_vpc_endpoint_security_group_ids must be security group IDs (sg-...)."
+  }
+}
+
+# --- Alarms and dashboard ----------------------------------------------------------------------
+
+variable "alarm_emails" {
+  description = "E-mail addresses subscribed to the alarm topic (each confirms by e-mail); empty for none (subscribe anything else to the alarm_topic_arn output)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for address in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alarm_emails must be e-mail addresses."
+  }
+}
+
+variable "endpoint_5xx_threshold" {
+  description = "Invocation5XXErrors of one endpoint within 5 minutes at which its 5xx alarm fires."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.endpoint_5xx_threshold >= 1
+    error_message = "endpoint_5xx_threshold must be at least 1."
+  }
+}
+
+variable "model_latency_budget_ms" {
+  description = "Budget of an endpoint's average ModelLatency over 5 minutes, in ms (the alarm fires when 2 of 3 periods exceed it); as GATA_ENDPOINT_LATENCY_BUDGET_MS."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.model_latency_budget_ms > 0
+    error_message = "model_latency_budget_ms must be positive."
+  }
+}
+
+variable "cold_start_budget_ms" {
+  description = "Budget of a serverless cold start (ModelSetupTime, maximum over 5 minutes), in ms; as GATA_SAGEMAKER_LATENCY_BUDGET_MS."
+  type        = number
+  default     = 20000
+
+  validation {
+    condition     = var.cold_start_budget_ms > 0
+    error_message = "cold_start_budget_ms must be positive."
+  }
+}
+
+variable "batch_fallback_rate_budget" {
+  description = "Share of a day's batch-inference tickets routed to the fallback label (0-1) above which the fallback-rate alarm fires."
+  type        = number
+  default     = 0.3
+
+  validation {
+    condition     = var.batch_fallback_rate_budget > 0 && var.batch_fallback_rate_budget < 1
+    error_message = "batch_fallback_rate_budget must be between 0 and 1."
+  }
+}

@@ -73,6 +73,7 @@ EXAMPLE_ENVIRONMENT = {
     "GATA_SAGEMAKER_SECURITY_GROUP_IDS": "",
     "GATA_MODEL_PACKAGE_GROUP": "gata-ticket-routing",
     "GATA_EVENT_BUS_NAME": "gata-events",
+    "GATA_APPROVAL_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/gata-model-approvals",
 }
 # The variables of the Step Functions modules gata replaces: same names, same defaults.
 MIRRORED_VARIABLES = {

@@ -39,7 +39,10 @@ def test_every_job_the_readme_names_exists(tmp_path):
 
 
 def test_what_runs_by_default_is_what_the_readme_says(tmp_path):
-    defs = build_definitions(GataSettings.from_env({"GATA_HOME": str(tmp_path)}))
+    # As the Terraform deployment configures gata: with the approval queue (ecs.tf sets it).
+    queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/gata-approvals"
+    env = {"GATA_HOME": str(tmp_path), "GATA_APPROVAL_QUEUE_URL": queue}
+    defs = build_definitions(GataSettings.from_env(env))
     named = table_names(README.read_text(), "Name")
     sensors = {s.name: s for s in defs.sensors}
     schedules = {s.name: s for s in defs.schedules}

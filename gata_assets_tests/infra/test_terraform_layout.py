@@ -41,6 +41,12 @@ def test_every_file_parses_and_splits_by_concern(config: Config) -> None:
         "ecs.tf",
         "alb.tf",
         "logs.tf",
+        "aurora.tf",
+        "vpc_endpoints.tf",
+        "alarm_topic.tf",
+        "alarms.tf",
+        "monitoring_events.tf",
+        "dashboard.tf",
     }
     assert expected <= set(config.files)
     assert config.resources and config.variables and config.outputs

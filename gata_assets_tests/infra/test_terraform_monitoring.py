@@ -1,0 +1,359 @@
+"""Alarms and the dashboard: endpoint 5xx / latency / cold-start alarms on gata's own endpoint
+names, training failures and freshness breaches as EventBridge rules to an encrypted SNS topic
+only this account's rules and alarms may publish to, the batch fallback rate from gata's batch
+run events, and one dashboard whose body is JSON naming the endpoint, training and batch
+figures."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from gata_assets_tests.infra.expression_helpers import (
+    render_template,
+    template_names,
+    unwrap,
+)
+from gata_assets_tests.infra.hcl_helpers import INFRA, REPO, Config
+from gata_assets_tests.infra.iam_helpers import _document_statements
+from gata_assets_tests.infra.terraform_expectations import EXAMPLE_ENVIRONMENT
+
+TOPIC = "${aws_sns_topic.alarms.arn}"
+SAMPLE_DASHBOARD_VALUES = {
+    "name": "gata",
+    "region": "eu-west-1",
+    "router_endpoint": "gata-router",
+    "prod_endpoint": "gata-prod",
+    "variant": "AllTraffic",
+    "metric_namespace": "gata/gata",
+    "alarm_topic_name": "gata-alarms",
+    "model_latency_budget_us": 2000000,
+    "cold_start_budget_us": 20000000,
+    "batch_fallback_rate_budget": 0.3,
+}
+
+
+def _rules_targeting(config: Config, arn: str) -> list[str]:
+    targets = config.of_type("aws_cloudwatch_event_target").values()
+    rules = [
+        re.fullmatch(r"\$\{aws_cloudwatch_event_rule\.(\w+)\.name\}", t["rule"]) for t in targets
+    ]
+    return sorted(m[1] for m, t in zip(rules, targets, strict=True) if t["arn"] == arn)
+
+
+def _conditions(statement: dict) -> dict[str, dict]:
+    return {c["variable"]: c for c in statement.get("condition", [])}
+
+
+def _dashboard(config: Config) -> dict:
+    template = (INFRA / "dashboard.json.tftpl").read_text()
+    return json.loads(render_template(template, SAMPLE_DASHBOARD_VALUES))
+
+
+def _dashboard_metrics(dashboard: dict) -> list[list]:
+    return [
+        [part for part in metric if not isinstance(part, dict)]
+        for widget in dashboard["widgets"]
+        if widget["type"] == "metric"
+        for metric in widget["properties"]["metrics"]
+    ]
+
+
+# --- SNS topic ----------------------------------------------------------------------------------
+
+
+def test_alarm_topic_is_encrypted_with_its_own_rotating_key(config: Config) -> None:
+    topic = config.resources[("aws_sns_topic", "alarms")]
+    assert topic["kms_master_key_id"] == "${aws_kms_key.alarms.arn}"
+    key = config.resources[("aws_kms_key", "alarms")]
+    assert key["enable_key_rotation"] is True
+    publishers = [
+        s
+        for s in _document_statements(config.data[("aws_iam_policy_document", "alarm_key")])
+        if s.get("principals", [{}])[0].get("type") == "Service"
+    ]
+    assert [sorted(s["principals"][0]["identifiers"]) for s in publishers] == [
+        ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+    ]
+    assert sorted(publishers[0]["actions"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    # gata's data key stays closed to EventBridge and CloudWatch.
+    data_key = config.data[("aws_iam_policy_document", "kms")]
+    identifiers = {
+        i for s in _document_statements(data_key) for p in s["principals"] for i in p["identifiers"]
+    }
+    assert not identifiers & {"events.amazonaws.com", "cloudwatch.amazonaws.com"}
+
+
+def test_only_this_accounts_gata_rules_and_alarms_may_publish(config: Config) -> None:
+    policy = config.resources[("aws_sns_topic_policy", "alarms")]
+    assert policy["arn"] == TOPIC
+    assert policy["policy"] == "${data.aws_iam_policy_document.alarm_topic.json}"
+    statements = list(_document_statements(config.data[("aws_iam_policy_document", "alarm_topic")]))
+    allows = [s for s in statements if s["effect"] == "Allow"]
+    assert {s["principals"][0]["identifiers"][0] for s in allows} == {
+        "events.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+    }
+    for statement in allows:
+        assert statement["actions"] == ["sns:Publish"]
+        assert statement["resources"] == [TOPIC]
+        assert statement["principals"][0]["type"] == "Service"
+        conditions = _conditions(statement)
+        assert conditions["aws:SourceAccount"]["values"] == ["${local.account_id}"]
+        assert "aws:SourceArn" in conditions
+    events, alarms = sorted(
+        allows, key=lambda s: s["principals"][0]["identifiers"][0] != "events.amazonaws.com"
+    )
+    rules = _rules_targeting(config, TOPIC)
+    assert rules == ["freshness_breached", "training_failed"]
+    source = _conditions(events)["aws:SourceArn"]
+    assert source["test"] == "ArnEquals"
+    assert sorted(source["values"]) == [f"${{aws_cloudwatch_event_rule.{r}.arn}}" for r in rules]
+    source = _conditions(alarms)["aws:SourceArn"]
+    assert (source["test"], source["values"]) == ("ArnLike", ["${local.alarm_arn_pattern}"])
+    assert config.locals["alarm_arn_pattern"].endswith(":alarm:${local.name}-*")
+    for name, alarm in config.of_type("aws_cloudwatch_metric_alarm").items():
+        assert alarm["alarm_name"].startswith("${local.name}-"), name
+    (deny,) = [s for s in statements if s["effect"] == "Deny"]
+    assert _conditions(deny)["aws:SecureTransport"]["values"] == ["false"]
+
+
+def test_email_subscriptions_are_optional(config: Config) -> None:
+    assert config.variables["alarm_emails"]["default"] == []
+    subscription = config.resources[("aws_sns_topic_subscription", "alarm_email")]
+    assert subscription["for_each"] == "${toset(var.alarm_emails)}"
+    assert (subscription["protocol"], subscription["topic_arn"]) == ("email", TOPIC)
+    assert config.outputs["alarm_topic_arn"]["value"] == TOPIC
+
+
+# --- endpoint alarms ----------------------------------------------------------------------------
+
+
+def test_endpoint_alarms_watch_gatas_own_endpoint_names(config: Config) -> None:
+    from gata_assets.resources.build import build_deployer
+    from gata_assets.settings import GataSettings
+
+    deployer = build_deployer(GataSettings.from_env(EXAMPLE_ENVIRONMENT))
+    roles = set()
+    for path in (REPO / "gata_assets").rglob("*.py"):
+        roles |= set(re.findall(r'endpoint_name\("(\w+)"\)', path.read_text()))
+    assert roles == {"router", "prod"}
+    prefix = EXAMPLE_ENVIRONMENT["GATA_SAGEMAKER_NAME_PREFIX"]
+    endpoints = {
+        k: v.replace("${local.name}", prefix) for k, v in config.locals["endpoints"].items()
+    }
+    assert endpoints == {role: deployer.endpoint_name(role) for role in roles}
+    deployer_source = (REPO / "gata_assets" / "resources" / "sagemaker_deployer.py").read_text()
+    assert f'"VariantName": "{config.locals["endpoint_variant"]}"' in deployer_source
+    assert config.locals["gata_environment"]["GATA_SAGEMAKER_NAME_PREFIX"] == "${local.name}"
+
+
+def test_endpoint_alarms_use_sagemaker_metrics_and_budget_variables(config: Config) -> None:
+    alarms = config.locals["endpoint_alarms"]
+    expected = {
+        "errors_5xx": ("Invocation5XXErrors", "Sum", "${var.endpoint_5xx_threshold}"),
+        "latency": ("ModelLatency", "Average", "${var.model_latency_budget_ms * 1000}"),
+        "cold_start": ("ModelSetupTime", "Maximum", "${var.cold_start_budget_ms * 1000}"),
+    }
+    assert {k: (a["metric"], a["statistic"], a["threshold"]) for k, a in alarms.items()} == expected
+    pairs = unwrap(config.locals["endpoint_alarm_pairs"])
+    assert "setproduct(keys(local.endpoints), keys(local.endpoint_alarms))" in pairs
+    alarm = config.resources[("aws_cloudwatch_metric_alarm", "endpoint")]
+    assert alarm["for_each"] == "${local.endpoint_alarm_pairs}"
+    assert alarm["namespace"] == "AWS/SageMaker"
+    assert alarm["dimensions"] == {
+        "EndpointName": "${local.endpoints[each.value.endpoint]}",
+        "VariantName": "${local.endpoint_variant}",
+    }
+    for field in ("metric", "statistic", "threshold"):
+        key = {"metric": "metric_name"}.get(field, field)
+        assert alarm[key] == f"${{local.endpoint_alarms[each.value.alarm].{field}}}", field
+    assert alarm["treat_missing_data"] == "notBreaching"  # idle serverless endpoints are silent
+
+
+def test_budget_defaults_match_gatas_own_checks(config: Config) -> None:
+    from gata_assets.options import OPTIONS
+
+    variables = config.variables
+    assert (
+        variables["model_latency_budget_ms"]["default"]
+        == OPTIONS["GATA_ENDPOINT_LATENCY_BUDGET_MS"].default
+    )
+    assert (
+        variables["cold_start_budget_ms"]["default"]
+        == OPTIONS["GATA_SAGEMAKER_LATENCY_BUDGET_MS"].default
+    )
+    assert 0 < variables["batch_fallback_rate_budget"]["default"] < 1
+    assert variables["endpoint_5xx_threshold"]["default"] >= 1
+
+
+def test_every_alarm_notifies_the_topic_on_alarm_and_recovery(config: Config) -> None:
+    alarms = config.of_type("aws_cloudwatch_metric_alarm")
+    assert set(alarms) == {"endpoint", "batch_fallback_rate"}
+    for name, alarm in alarms.items():
+        assert alarm["alarm_actions"] == alarm["ok_actions"] == [TOPIC], name
+
+
+# --- EventBridge rules --------------------------------------------------------------------------
+
+
+def test_training_failures_page_from_sagemakers_own_events(config: Config) -> None:
+    patterns = config.locals["monitoring_event_patterns"]
+    failed = patterns["training_failed"]
+    assert failed["source"] == ["aws.sagemaker"]
+    assert failed["detail-type"] == ["SageMaker Training Job State Change"]
+    assert failed["detail"]["TrainingJobStatus"] == ["Failed"]
+    assert failed["detail"]["TrainingJobName"] == [{"prefix": "${local.training_job_name_prefix}"}]
+    assert config.locals["training_job_name_prefix"] == "${local.name}-"
+    rule = config.resources[("aws_cloudwatch_event_rule", "training_failed")]
+    assert rule["event_pattern"] == "${jsonencode(local.monitoring_event_patterns.training_failed)}"
+    assert "event_bus_name" not in rule  # SageMaker's events are on the default bus
+    target = config.resources[("aws_cloudwatch_event_target", "training_failed")]
+    paths = target["input_transformer"][0]["input_paths"]
+    assert paths["job"] == "$.detail.TrainingJobName"
+    assert paths["reason"] == "$.detail.FailureReason"
+    ended = patterns["training_runs"]["detail"]["TrainingJobStatus"]
+    assert set(ended) == {"Completed", "Failed", "Stopped"}
+
+
+def test_freshness_breaches_page_from_gatas_own_event(config: Config) -> None:
+    from gata_assets.resources.events import EVENT_SOURCE
+
+    pattern = config.locals["monitoring_event_patterns"]["freshness_breached"]
+    assert pattern["source"] == [EVENT_SOURCE]
+    (detail_type,) = pattern["detail-type"]
+    freshness = (REPO / "gata_assets" / "defs" / "automation" / "freshness.py").read_text()
+    assert f'events.emit("{detail_type}", detail)' in freshness
+    rule = config.resources[("aws_cloudwatch_event_rule", "freshness_breached")]
+    assert rule["event_bus_name"] == "${aws_cloudwatch_event_bus.this.name}"
+    target = config.resources[("aws_cloudwatch_event_target", "freshness_breached")]
+    assert target["arn"] == TOPIC
+    for path in target["input_transformer"][0]["input_paths"].values():
+        field = path.removeprefix("$.detail.")
+        assert f'"{field}":' in freshness, f"freshness events carry no {field}"
+
+
+def test_batch_runs_are_gatas_run_events_of_the_batch_job(config: Config) -> None:
+    from gata_assets.core.lifecycle_events import DETAIL_TYPES
+    from gata_assets.defs.automation.jobs import batch_inference_job
+    from gata_assets.resources.events import EVENT_SOURCE
+
+    pattern = config.locals["monitoring_event_patterns"]["batch_runs"]
+    assert pattern["source"] == [EVENT_SOURCE]
+    assert set(pattern["detail-type"]) == set(DETAIL_TYPES.values())
+    assert pattern["detail"]["job_name"] == [batch_inference_job.name]
+    rule = config.resources[("aws_cloudwatch_event_rule", "batch_runs")]
+    assert rule["event_bus_name"] == "${aws_cloudwatch_event_bus.this.name}"
+
+
+def test_metric_events_reach_an_encrypted_log_group_from_those_rules_only(config: Config) -> None:
+    group_arn = "${aws_cloudwatch_log_group.monitoring_events.arn}"
+    assert _rules_targeting(config, group_arn) == ["batch_runs", "training_runs"]
+    group = config.resources[("aws_cloudwatch_log_group", "monitoring_events")]
+    assert group["name"] == "${local.monitoring_log_group}"
+    assert config.locals["monitoring_log_group"].startswith("/aws/events/")
+    assert group["kms_key_id"] and group["retention_in_days"] == "${var.log_retention_days}"
+    (statement,) = _document_statements(
+        config.data[("aws_iam_policy_document", "monitoring_events_delivery")]
+    )
+    assert statement["resources"] == [f"{group_arn}:*"]
+    assert sorted(statement["actions"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    source = _conditions(statement)["aws:SourceArn"]
+    assert sorted(source["values"]) == [
+        "${aws_cloudwatch_event_rule.batch_runs.arn}",
+        "${aws_cloudwatch_event_rule.training_runs.arn}",
+    ]
+
+
+# --- metrics from events ------------------------------------------------------------------------
+
+
+def test_metric_filters_read_fields_the_events_carry(config: Config) -> None:
+    from gata_assets.core.lifecycle_events import FIELDS, PREDICTION_FIELDS
+
+    metrics = config.locals["monitoring_metrics"]
+    assert set(metrics) == {"TrainingJobs", "BatchRuns", "BatchFallbackRate", "BatchTickets"}
+    filters = config.resources[("aws_cloudwatch_log_metric_filter", "monitoring")]
+    assert filters["for_each"] == "${toset(keys(local.monitoring_metrics))}"
+    assert filters["metric_transformation"][0]["namespace"] == "${local.metric_namespace}"
+    for name, metric in metrics.items():
+        selectors = [metric["value"], *metric["dimensions"].values()]
+        for selector in (s for s in selectors if s.startswith("$.")):
+            # CloudWatch only takes a value or dimension the pattern matched.
+            assert f"{selector} = *" in metric["pattern"], name
+            if name.startswith("Batch"):
+                path = selector.removeprefix("$.detail.").split(".")
+                assert path[0] in FIELDS, (name, selector)
+                if path[0] == "predictions":
+                    assert path[-1] in PREDICTION_FIELDS, selector
+
+
+def test_fallback_rate_alarm_reads_the_metric_filters_metric(config: Config) -> None:
+    alarm = config.resources[("aws_cloudwatch_metric_alarm", "batch_fallback_rate")]
+    assert alarm["namespace"] == "${local.metric_namespace}"
+    assert alarm["metric_name"] in config.locals["monitoring_metrics"]
+    assert alarm["metric_name"] == "BatchFallbackRate"
+    assert alarm["threshold"] == "${var.batch_fallback_rate_budget}"
+    assert alarm["comparison_operator"] == "GreaterThanThreshold"
+    assert alarm["treat_missing_data"] == "notBreaching"
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+def test_dashboard_template_takes_exactly_the_variables_given(config: Config) -> None:
+    template = (INFRA / "dashboard.json.tftpl").read_text()
+    variables = config.locals["dashboard_variables"]
+    assert template_names(template) == set(variables) == set(SAMPLE_DASHBOARD_VALUES)
+    dashboard = config.resources[("aws_cloudwatch_dashboard", "this")]
+    assert "dashboard.json.tftpl" in dashboard["dashboard_body"]
+    assert "local.dashboard_variables" in dashboard["dashboard_body"]
+    assert variables["router_endpoint"] == "${local.endpoints.router}"
+    assert variables["prod_endpoint"] == "${local.endpoints.prod}"
+    assert variables["metric_namespace"] == "${local.metric_namespace}"
+    assert variables["model_latency_budget_us"] == "${var.model_latency_budget_ms * 1000}"
+    assert variables["cold_start_budget_us"] == "${var.cold_start_budget_ms * 1000}"
+    assert variables["batch_fallback_rate_budget"] == "${var.batch_fallback_rate_budget}"
+
+
+def test_dashboard_body_is_json_with_endpoint_training_and_batch_figures(config: Config) -> None:
+    dashboard = _dashboard(config)
+    metrics = _dashboard_metrics(dashboard)
+    for endpoint in ("gata-router", "gata-prod"):
+        shown = {m[1] for m in metrics if m[0] == "AWS/SageMaker" and endpoint in m}
+        assert shown == {"Invocations", "Invocation5XXErrors", "ModelLatency", "ModelSetupTime"}
+    for metric in (m for m in metrics if m[0] == "AWS/SageMaker"):
+        assert metric[2::2] == ["EndpointName", "VariantName"] and metric[5] == "AllTraffic"
+    custom = {m[1] for m in metrics if m[0] == "gata/gata"}
+    assert custom == set(config.locals["monitoring_metrics"])
+    statuses = {m[3] for m in metrics if m[1] == "TrainingJobs"}
+    assert statuses == set(
+        config.locals["monitoring_event_patterns"]["training_runs"]["detail"]["TrainingJobStatus"]
+    )
+    from gata_assets.core.lifecycle_events import DETAIL_TYPES
+
+    assert {m[3] for m in metrics if m[1] == "BatchRuns"} == set(DETAIL_TYPES)
+    budgets = {
+        a["label"]: a["value"]
+        for w in dashboard["widgets"]
+        for a in w.get("properties", {}).get("annotations", {}).get("horizontal", [])
+    }
+    assert budgets == {
+        "model_latency_budget_ms": 2000000,
+        "cold_start_budget_ms": 20000000,
+        "batch_fallback_rate_budget": 0.3,
+    }
+    for widget in dashboard["widgets"]:
+        if widget["type"] == "metric":
+            assert widget["properties"]["region"] == "eu-west-1"
+
+
+@pytest.mark.parametrize(
+    "file", ["alarm_topic.tf", "alarms.tf", "monitoring_events.tf", "dashboard.tf"]
+)
+def test_monitoring_files_parse(config: Config, file: str) -> None:
+    assert file in config.files
+    assert Path(INFRA / file).read_text().startswith("#")
