@@ -73,14 +73,13 @@ def list_versions(
 
 def _decide(version: str, approve: bool, note: str, force: bool = False) -> None:
     from gata_assets.core.errors import GataInputError
+    from gata_assets.core.registry_entry import unknown_version
 
     registry = _registry()
     try:
         entry = registry.get(version)
         if entry is None:
-            raise GataInputError(
-                f"no model version {version!r} in the registry (`gata models list`)"
-            )
+            raise unknown_version(version)
         if approve and not entry.servable and not force:
             raise GataInputError(
                 f"{version} is not servable ({why_not_servable(entry.checks)}): prod serves "

@@ -10,8 +10,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from gata_assets.core.errors import GataInputError
+
 PENDING, APPROVED, REJECTED = "PendingManualApproval", "Approved", "Rejected"
 STATUSES = (PENDING, APPROVED, REJECTED)
+
+
+def unknown_version(version: str) -> GataInputError:
+    """The one sentence every registry (and `gata models`) gives for a version it lacks."""
+    return GataInputError(f"no model version {version!r} in the registry (`gata models list`)")
 
 
 @dataclass(frozen=True)

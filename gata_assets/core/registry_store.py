@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from gata_assets.core.errors import GataInputError
-from gata_assets.core.registry_entry import PENDING, STATUSES, ModelVersion
+from gata_assets.core.registry_entry import PENDING, STATUSES, ModelVersion, unknown_version
 from gata_assets.core.verdicts import GATE_CHECK
 
 metadata = sa.MetaData()
@@ -152,9 +152,7 @@ class RegistryStore:
     def require(self, version: str) -> ModelVersion:
         found = self.get(version)
         if found is None:
-            raise GataInputError(
-                f"no model version {version!r} in the registry (`gata models list`)"
-            )
+            raise unknown_version(version)
         return found
 
     def list(self, group: str | None = None, status: str | None = None) -> list[ModelVersion]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from gata_assets.core import registry_tags as tags
 from gata_assets.core.errors import GataInputError
-from gata_assets.core.registry_entry import APPROVED, STATUSES, ModelVersion
+from gata_assets.core.registry_entry import APPROVED, STATUSES, ModelVersion, unknown_version
 from gata_assets.core.verdicts import GATE_CHECK
 from gata_assets.resources.mlflow_client import (
     ensure_registered_model,
@@ -31,10 +31,6 @@ from gata_assets.resources.registry import ModelRegistry
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def _unknown(version: str) -> GataInputError:
-    return GataInputError(f"no model version {version!r} in the registry (`gata models list`)")
 
 
 class MlflowModelRegistry(ModelRegistry):
@@ -140,7 +136,7 @@ class MlflowModelRegistry(ModelRegistry):
     def _require(self, version: str) -> ModelVersion:
         found = self.get(version)
         if found is None:
-            raise _unknown(version)
+            raise unknown_version(version)
         return found
 
     def list(self, group: str | None = None, status: str | None = None) -> list[ModelVersion]:
@@ -156,7 +152,7 @@ class MlflowModelRegistry(ModelRegistry):
             raise GataInputError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
         mv = self._find(version)
         if mv is None:
-            raise _unknown(version)
+            raise unknown_version(version)
         self._keep_alias_approval(mv.name, except_version=str(mv.version))
         for key, value in tags.decision_tags(status, note, _now()).items():
             self._client.set_model_version_tag(mv.name, mv.version, key, value)
@@ -192,7 +188,7 @@ class MlflowModelRegistry(ModelRegistry):
     ) -> None:
         mv = self._find(version)
         if mv is None:
-            raise _unknown(version)
+            raise unknown_version(version)
         recorded = [tags.verdict_tag(check, passed, reason, _now())]
         if check == GATE_CHECK and details is not None:
             recorded.append(tags.gate_tag(details))

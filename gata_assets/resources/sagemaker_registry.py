@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from gata_assets.core.errors import GataInputError
-from gata_assets.core.registry_entry import PENDING, STATUSES, ModelVersion
+from gata_assets.core.registry_entry import PENDING, STATUSES, ModelVersion, unknown_version
 from gata_assets.core.verdicts import GATE_CHECK
 from gata_assets.resources.aws import AwsResource, call_failed, is_not_found
 from gata_assets.resources.registry import ModelRegistry
@@ -177,9 +177,7 @@ class SageMakerModelRegistry(ModelRegistry, AwsResource):
             raise GataInputError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
         package = self._find(version)
         if package is None:
-            raise GataInputError(
-                f"no model version {version!r} in the registry (`gata models list`)"
-            )
+            raise unknown_version(version)
         self.sagemaker.update_model_package(
             ModelPackageArn=package["ModelPackageArn"],
             ModelApprovalStatus=status,
