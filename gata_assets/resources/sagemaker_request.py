@@ -9,18 +9,22 @@ checked without AWS. What the request asks SageMaker for:
 - managed spot (`EnableManagedSpotTraining`, `MaxWaitTimeInSeconds` > `MaxRuntimeInSeconds`)
   with `CheckpointConfig` under `<artifact prefix>/checkpoints/<job>`: a reclaimed job restarts
   and gata-train resumes from the newest checkpoint;
-- KMS encryption of the training volume and the output, optional VPC, network isolation.
+- KMS encryption of the training volume and the output, optional VPC, network isolation;
+- with a Pipes session (sagemaker_pipes.py), its context file as the `pipes` channel and its
+  two small params in `Environment` (SageMaker allows 512 characters a value).
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 
 CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints"
+ENVIRONMENT_VALUE_LIMIT = 512
 
 
-def channel(name: str, uri: str) -> dict[str, Any]:
-    """One Parquet file from S3 as a training channel."""
+def channel(name: str, uri: str, content_type: str = "application/x-parquet") -> dict[str, Any]:
+    """One file from S3 (Parquet unless said otherwise) as a training channel."""
     return {
         "ChannelName": name,
         "DataSource": {
@@ -30,7 +34,7 @@ def channel(name: str, uri: str) -> dict[str, Any]:
                 "S3DataDistributionType": "FullyReplicated",
             }
         },
-        "ContentType": "application/x-parquet",
+        "ContentType": content_type,
         "CompressionType": "None",
         "InputMode": "File",
     }
@@ -75,14 +79,19 @@ def training_job_request(
     checkpoint_uri: str,
     hyperparameters: dict[str, Any],
     tags: dict[str, str],
+    pipes_context_uri: str = "",
+    pipes_env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """`CreateTrainingJob` arguments; `config` is the `SageMakerTrainer` (its fields)."""
     resource, output = resources_and_output(config, output_uri)
+    channels = [channel("train", train_uri), channel("test", test_uri)]
+    if pipes_context_uri:
+        channels.append(channel("pipes", pipes_context_uri, "application/json"))
     request: dict[str, Any] = {
         "TrainingJobName": job_name,
         "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
         "RoleArn": config.role_arn,
-        "InputDataConfig": [channel("train", train_uri), channel("test", test_uri)],
+        "InputDataConfig": channels,
         "OutputDataConfig": output,
         "ResourceConfig": resource,
         "StoppingCondition": stopping_condition(config),
@@ -91,7 +100,7 @@ def training_job_request(
         "EnableNetworkIsolation": config.network_isolation,
         # SageMaker passes hyperparameters as strings; gata-train coerces them back.
         "HyperParameters": {k: _as_string(v) for k, v in hyperparameters.items()},
-        "Environment": {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+        "Environment": environment(pipes_env or {}),
         "Tags": [{"Key": k, "Value": v[:256]} for k, v in tags.items()],
     }
     if config.subnet_ids:
@@ -100,6 +109,19 @@ def training_job_request(
             "SecurityGroupIds": list(config.security_group_ids),
         }
     return request
+
+
+def environment(pipes_env: Mapping[str, str]) -> dict[str, str]:
+    """The container's environment: offline model loading, plus the Pipes params if any."""
+    env = {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", **pipes_env}
+    for name, value in env.items():
+        if len(value) > ENVIRONMENT_VALUE_LIMIT:
+            raise dg.Failure(
+                description=f"SageMaker allows {ENVIRONMENT_VALUE_LIMIT} characters per "
+                f"Environment value; {name} has {len(value)}",
+                allow_retries=False,
+            )
+    return env
 
 
 def job_metadata(job: dict[str, Any], region: str | None) -> dict[str, Any]:

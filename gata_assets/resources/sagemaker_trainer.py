@@ -6,20 +6,20 @@ so the code and the contract are the ones the local trainer runs. What SageMaker
 - the request built in sagemaker_request.py: image from SSM (`image_tags.resolve_image`),
   S3 channels, managed spot with checkpoints, KMS, optional VPC, network isolation;
 - a job name derived from what it trains (asset, data hashes, hyperparameters, image; see
-  `trainer.training_identity`), not from the run: before creating a job, the trainer asks
-  for that name (`DescribeTrainingJob`). InProgress: a retried, re-executed or restarted run
-  re-attaches and waits; Completed: its output is reused, nothing is paid twice; Failed or
-  Stopped: a fresh job under the next `-r<n>` name (same checkpoint folder, so it resumes).
-  A terminated Dagster run stops its job (`StopTrainingJob`);
-- waiting with exponential backoff; `FailureReason` (gata-train's failure file) becomes the
-  Dagster failure; billable seconds and spot savings become metadata; `model.tar.gz` is pulled
-  back through the artifact store and unpacked for the asset to store and check.
+  `trainer.training_identity`), not from the run (sagemaker_job.py): InProgress, a retried,
+  re-executed or restarted run re-attaches and waits; Completed, its output is reused, nothing
+  is paid twice; Failed or Stopped, a fresh job under the next `-r<n>` name (same checkpoint
+  folder, so it resumes). A terminated Dagster run stops its job (`StopTrainingJob`);
+- a Dagster Pipes session around the job, as the local trainer has around its subprocess
+  (sagemaker_pipes.py): the context goes in as the `pipes` channel, gata-train's log lines and
+  progress come back from the job's CloudWatch log while it runs, and its final metrics arrive
+  as Pipes results, into the materialization's metadata;
+- `FailureReason` (gata-train's failure file) becomes the Dagster failure; billable seconds
+  and spot savings become metadata; `model.tar.gz` is pulled back and unpacked.
 
 Clients come from `AwsResource` (region, endpoint URL, retries), created when first used.
 """
 
-import tarfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,14 @@ import dagster as dg
 from gata_assets.core.references import SplitRef
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.aws import AwsResource
+from gata_assets.resources.cloudwatch_tail import LogTail
 from gata_assets.resources.image_tags import ImageNotResolved, resolve_image
+from gata_assets.resources.sagemaker_job import failure_reason, find_job, finish, unpack_model
+from gata_assets.resources.sagemaker_pipes import (
+    CONTEXT_FILE,
+    ChannelContextInjector,
+    CloudWatchMessageReader,
+)
 from gata_assets.resources.sagemaker_request import job_metadata, training_job_request
 from gata_assets.resources.trainer import (
     Trainer,
@@ -36,10 +43,6 @@ from gata_assets.resources.trainer import (
     identity_job_name,
     training_identity,
 )
-
-TERMINAL = ("Completed", "Failed", "Stopped")
-DEAD = ("Failed", "Stopped", "Stopping")
-MAX_JOB_ATTEMPTS = 20
 
 
 class SageMakerTrainer(Trainer, AwsResource):
@@ -67,6 +70,12 @@ class SageMakerTrainer(Trainer, AwsResource):
     """gata-train needs no network: the base model is baked into the image."""
     poll_initial_seconds: float = 15.0
     poll_max_seconds: float = 120.0
+    log_poll_seconds: float = 5.0
+    """How often the job's CloudWatch log is read while it talks."""
+    log_poll_max_seconds: float = 60.0
+    """A quiet log is read less and less often, down to this; also caps throttling waits."""
+    log_drain_seconds: float = 60.0
+    """After the job ended: how long to wait for the rest of its log (CloudWatch lags)."""
 
     # -- request --------------------------------------------------------------------------
     def resolve_image(self) -> str:
@@ -87,32 +96,6 @@ class SageMakerTrainer(Trainer, AwsResource):
         """See `sagemaker_request.training_job_request` (the keyword arguments)."""
         return training_job_request(self, **request)
 
-    # -- job lifecycle ----------------------------------------------------------------------
-    def describe(self, client: Any, job_name: str) -> dict[str, Any] | None:
-        try:
-            return client.describe_training_job(TrainingJobName=job_name)
-        except client.exceptions.ResourceNotFound:
-            return None
-        except client.exceptions.ClientError as error:
-            message = str(error.response.get("Error", {}).get("Message", ""))
-            if "not found" in message.lower():
-                return None
-            raise
-
-    def wait(self, context: Any, client: Any, job_name: str) -> dict[str, Any]:
-        delay = self.poll_initial_seconds
-        last = None
-        while True:
-            job = client.describe_training_job(TrainingJobName=job_name)
-            status = (job["TrainingJobStatus"], job.get("SecondaryStatus"))
-            if status != last:
-                context.log.info(f"SageMaker job {job_name}: {status[0]} / {status[1]}")
-                last = status
-            if job["TrainingJobStatus"] in TERMINAL:
-                return job
-            time.sleep(delay)
-            delay = min(self.poll_max_seconds, max(delay * 2, 1.0))
-
     def check_inputs(self, train_ref: SplitRef) -> None:
         """Fail before any AWS call when this trainer cannot run at all."""
         if not self.role_arn:
@@ -128,54 +111,49 @@ class SageMakerTrainer(Trainer, AwsResource):
                 allow_retries=False,
             )
 
-    def start_or_attach(
-        self, context: Any, base_name: str, image: str, store: ArtifactStore, **request: Any
-    ) -> str:
-        """The job to wait for: the one already running or completed for these inputs, else
-        a new one (under the next free name when earlier attempts failed or were stopped)."""
-        client = self.client("sagemaker")
-        for attempt in range(MAX_JOB_ATTEMPTS):
-            job_name = base_name if attempt == 0 else f"{base_name[:59]}-r{attempt}"
-            job = self.describe(client, job_name)
-            if job is None:
-                break
-            status = job["TrainingJobStatus"]
-            if status not in DEAD:
-                verb = "reusing the output of" if status == "Completed" else "re-attaching to"
-                context.log.info(f"{verb} SageMaker training job {job_name} ({status})")
-                return job_name
-            context.log.warning(f"SageMaker training job {job_name} is {status}: starting anew")
-        else:
-            raise dg.Failure(
-                description=f"{MAX_JOB_ATTEMPTS} SageMaker training jobs for these inputs "
-                f"({base_name}) failed or were stopped; not starting another",
-                allow_retries=False,
-            )
-        client.create_training_job(
-            **self.training_job_request(
-                job_name=job_name,
-                image=image,
-                output_uri=store.uri("training-jobs"),
-                # Shared by every attempt at these inputs: a fresh attempt resumes.
-                checkpoint_uri=store.uri(f"checkpoints/{base_name}"),
-                **request,
-            )
-        )
-        context.log.info(
-            f"started SageMaker training job {job_name} on {self.instance_type}"
-            f"{' (spot)' if self.use_spot else ''}"
-        )
-        return job_name
-
     def finish(self, context: Any, job_name: str) -> dict[str, Any]:
-        """Wait for the job to end; an interrupted run stops it rather than leave it billing."""
-        client = self.client("sagemaker")
-        try:
-            return self.wait(context, client, job_name)
-        except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
-            context.log.warning(f"run interrupted: stopping SageMaker training job {job_name}")
-            client.stop_training_job(TrainingJobName=job_name)
-            raise
+        polls = (self.poll_initial_seconds, self.poll_max_seconds)
+        return finish(context, self.client("sagemaker"), job_name, *polls)
+
+    def run_session(
+        self,
+        context: Any,
+        extras: dict[str, str],
+        new_job: dict[str, Any] | None,
+        store: ArtifactStore,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The job, created from `new_job` (request arguments) or else attached to, followed as
+        a Pipes session: (the ended job, the metadata gata-train reported through Pipes)."""
+        job_name = extras["job_name"]
+        injector = ChannelContextInjector(store, f"training-jobs/{job_name}/pipes/{CONTEXT_FILE}")
+        tail = LogTail(self.client("logs"), job_name)
+        reader = CloudWatchMessageReader(
+            tail,
+            poll_seconds=self.log_poll_seconds,
+            poll_max_seconds=self.log_poll_max_seconds,
+            drain_seconds=self.log_drain_seconds,
+            log=context.log,
+        )
+        with dg.open_pipes_session(context, injector, reader, extras) as session:
+            if new_job is not None:
+                self.client("sagemaker").create_training_job(
+                    **self.training_job_request(
+                        **new_job,
+                        job_name=job_name,
+                        pipes_context_uri=injector.uri,
+                        pipes_env=session.get_bootstrap_env_vars(),
+                    )
+                )
+                context.log.info(
+                    f"started SageMaker training job {job_name} on {self.instance_type}"
+                    f"{' (spot)' if self.use_spot else ''}"
+                )
+            context.log.info(f"following its log: {tail.log_group} {tail.prefix}*")
+            job = self.finish(context, job_name)
+        reported: dict[str, Any] = {}
+        for result in dg.PipesClientCompletedInvocation(session).get_results():
+            reported.update(getattr(result, "metadata", None) or {})
+        return job, reported
 
     def train(
         self,
@@ -196,23 +174,30 @@ class SageMakerTrainer(Trainer, AwsResource):
         image = self.resolve_image()
         identity = training_identity(asset_name, train_ref, test_ref, hyperparameters, image)
         base_name = identity_job_name(asset_name, identity, prefix=self.name_prefix)
-        job_name = self.start_or_attach(
-            context,
-            base_name,
-            image,
-            artifact_store,
-            train_uri=train_ref.uri,
-            test_uri=test_ref.uri,
-            hyperparameters=hyperparameters,
-            tags={"gata:group": group, "dagster:run-id": run_id, "dagster:asset": asset_name},
-        )
-        job = self.finish(context, job_name)
+        job_name, status = find_job(context, self.client("sagemaker"), base_name)
+        new_job = {
+            "image": image,
+            "output_uri": artifact_store.uri("training-jobs"),
+            # Shared by every attempt at these inputs: a fresh attempt resumes.
+            "checkpoint_uri": artifact_store.uri(f"checkpoints/{base_name}"),
+            "train_uri": train_ref.uri,
+            "test_uri": test_ref.uri,
+            "hyperparameters": hyperparameters,
+            "tags": {"gata:group": group, "dagster:run-id": run_id, "dagster:asset": asset_name},
+        }
+        reported: dict[str, Any] = {}
+        if status == "Completed":  # nothing runs, so there is no session to hear from
+            job = self.finish(context, job_name)
+        else:  # a new job (no status yet) or one to re-attach to
+            extras = {"group": group, "job_name": job_name}  # as the local trainer's
+            job, reported = self.run_session(
+                context, extras, None if status else new_job, artifact_store
+            )
         metadata = job_metadata(job, self.region_name)
         if job["TrainingJobStatus"] != "Completed":
-            reason = job.get("FailureReason") or f"job {job['TrainingJobStatus'].lower()}"
             raise dg.Failure(
                 description=f"SageMaker training job {job_name} {job['TrainingJobStatus']}: "
-                f"{reason}",
+                f"{failure_reason(job)}",
                 metadata=metadata,
                 allow_retries=False,
             )
@@ -220,17 +205,6 @@ class SageMakerTrainer(Trainer, AwsResource):
         return TrainingResult(
             model_dir=model_dir,
             metrics=read_metrics(model_dir),
-            metadata=metadata,
+            metadata={**reported, **metadata},
             job_name=job_name,
         )
-
-
-def unpack_model(job: dict[str, Any], store: ArtifactStore, work_dir: Path) -> Path:
-    """The job's model.tar.gz, fetched through the store and unpacked under `work_dir`."""
-    archive = store.get_file(job["ModelArtifacts"]["S3ModelArtifacts"], work_dir / "model.tar.gz")
-    model_dir = work_dir / "model"
-    model_dir.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(archive, "r:gz") as tar:
-        tar.extractall(model_dir, filter="data")  # refuses absolute paths and links out
-    archive.unlink()
-    return model_dir

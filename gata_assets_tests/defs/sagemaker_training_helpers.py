@@ -1,7 +1,9 @@
 """Shared by the SageMaker trainer tests: the mocked AWS world and canned SageMaker replies.
 
 SageMaker is stubbed (botocore Stubber validates every request against the real API model),
-SSM and S3 are mocked by moto. Each test file wraps `make_world` in its own `world` fixture.
+SSM, S3 and CloudWatch Logs are mocked by moto. Each test file wraps `make_world` in its own
+`world` fixture. Training runs inside a real asset materialization (`run_train`), as the
+trainer opens a Dagster Pipes session, which needs the asset's execution context.
 """
 
 from __future__ import annotations
@@ -96,6 +98,9 @@ def trainer(**overrides) -> SageMakerTrainer:
         "security_group_ids": ["sg-0a1b2c3d"],
         "poll_initial_seconds": 0.0,
         "poll_max_seconds": 0.0,
+        "log_poll_seconds": 0.01,
+        "log_poll_max_seconds": 0.02,
+        "log_drain_seconds": 0.1,
     }
     return SageMakerTrainer(**{**settings, **overrides})
 
@@ -148,15 +153,28 @@ def upload_model(tmp_path: Path) -> None:
     )
 
 
-def run_train(world, the_trainer: SageMakerTrainer | None = None):
-    """Train with the world's stubbed SageMaker client handed in (SSM and S3 are moto)."""
-    stubbed = (the_trainer or trainer()).with_clients(sagemaker=world.client)
-    return stubbed.train(
-        context(),
-        group="general",
-        train_ref=world.refs["train"],
-        test_ref=world.refs["test"],
-        hyperparameters=HPS,
-        artifact_store=world.store,
-        work_dir=world.tmp / "work",
-    )
+def run_train(world, the_trainer: SageMakerTrainer | None = None, instance=None, **clients):
+    """Train inside a materialization of `general_model` (run id RUN_ID, on `instance` if
+    given) with the world's stubbed SageMaker client handed in (SSM, S3 and CloudWatch Logs
+    are moto) unless `clients` hands in others; the trainer's result, or what it raised."""
+    stubbed = (the_trainer or trainer()).with_clients(**{"sagemaker": world.client, **clients})
+    results = []
+
+    @dg.asset(name="general_model")
+    def general_model(context) -> dg.MaterializeResult:
+        results.append(
+            stubbed.train(
+                context,
+                group="general",
+                train_ref=world.refs["train"],
+                test_ref=world.refs["test"],
+                hyperparameters=HPS,
+                artifact_store=world.store,
+                work_dir=world.tmp / "work",
+            )
+        )
+        return dg.MaterializeResult(metadata=results[0].metadata)
+
+    job = dg.Definitions(assets=[general_model]).resolve_implicit_global_asset_job_def()
+    job.execute_in_process(run_id=RUN_ID, instance=instance)
+    return results[0]

@@ -2,14 +2,18 @@
 the real API model), SSM and S3 mocked by moto.
 
 Pins the conversation: describe by the deterministic job name (re-attach if it exists), image
-tag from SSM, CreateTrainingJob with spot + checkpoint + max runtime + KMS + VPC, waiting,
-FailureReason surfaced as the Dagster failure, model.tar.gz pulled back and unpacked.
+tag from SSM, CreateTrainingJob with spot + checkpoint + max runtime + KMS + VPC and the Pipes
+session's channel and environment, waiting, FailureReason surfaced as the Dagster failure,
+model.tar.gz pulled back and unpacked.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import dagster as dg
 import pytest
+from dagster_pipes import encode_param
 
 from gata_assets_tests.defs.sagemaker_training_helpers import (
     BUCKET,
@@ -32,30 +36,32 @@ def world(tmp_path, monkeypatch):
     yield from make_world(tmp_path, monkeypatch)
 
 
-def expected_request(world) -> dict:
+def expected_request(world, name: str = JOB) -> dict:
+    pipes_uri = f"s3://{BUCKET}/gata/training-jobs/{name}/pipes/context.json"
+
     def channel(name: str) -> dict:
         return {
             "ChannelName": name,
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": "S3Prefix",
-                    "S3Uri": world.refs[name].uri,
+                    "S3Uri": world.refs[name].uri if name != "pipes" else pipes_uri,
                     "S3DataDistributionType": "FullyReplicated",
                 }
             },
-            "ContentType": "application/x-parquet",
+            "ContentType": "application/json" if name == "pipes" else "application/x-parquet",
             "CompressionType": "None",
             "InputMode": "File",
         }
 
     return {
-        "TrainingJobName": JOB,
+        "TrainingJobName": name,
         "AlgorithmSpecification": {
             "TrainingImage": f"{REPOSITORY}:3f2c1ab",  # tag from SSM
             "TrainingInputMode": "File",
         },
         "RoleArn": ROLE,
-        "InputDataConfig": [channel("train"), channel("test")],
+        "InputDataConfig": [channel("train"), channel("test"), channel("pipes")],
         "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}/gata/training-jobs", "KmsKeyId": KMS},
         "ResourceConfig": {
             "InstanceType": "ml.g6.xlarge",
@@ -76,7 +82,16 @@ def expected_request(world) -> dict:
             "freeze_embeddings": "true",
             "group": "general",
         },
-        "Environment": {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+        "Environment": {
+            "HF_HUB_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            # As dagster_pipes reads them: the context file in the `pipes` channel, and
+            # messages on stderr, which SageMaker ships to CloudWatch.
+            "DAGSTER_PIPES_CONTEXT": encode_param(
+                {"path": "/opt/ml/input/data/pipes/context.json", "channel": "pipes"}
+            ),
+            "DAGSTER_PIPES_MESSAGES": encode_param({"stdio": "stderr"}),
+        },
         "Tags": [
             {"Key": "gata:group", "Value": "general"},
             {"Key": "dagster:run-id", "Value": RUN_ID},
@@ -151,8 +166,7 @@ def test_after_a_failed_or_stopped_job_a_fresh_one_starts_under_a_new_name(world
     )
     retry = job_name(attempt=1)
     not_found(world.stub, retry)
-    request = expected_request(world)
-    request["TrainingJobName"] = retry
+    request = expected_request(world, retry)
     world.stub.add_response(
         "create_training_job", {"TrainingJobArn": "arn:x"}, expected_params=request
     )
@@ -168,7 +182,7 @@ def test_after_a_failed_or_stopped_job_a_fresh_one_starts_under_a_new_name(world
 
 
 def test_a_terminated_run_stops_its_job(world, monkeypatch):
-    import gata_assets.resources.sagemaker_trainer as module
+    import gata_assets.resources.sagemaker_job as module
 
     not_found(world.stub)
     world.stub.add_response("create_training_job", {"TrainingJobArn": "arn:x"}, None)
@@ -180,7 +194,7 @@ def test_a_terminated_run_stops_its_job(world, monkeypatch):
     def terminated(_seconds):
         raise dg.DagsterExecutionInterruptedError()
 
-    monkeypatch.setattr(module.time, "sleep", terminated)
+    monkeypatch.setattr(module, "time", SimpleNamespace(sleep=terminated))
     with pytest.raises(dg.DagsterExecutionInterruptedError):
         run_train(world)
 

@@ -1,9 +1,11 @@
 """Where progress and results go: Dagster Pipes when launched by it, plain logging otherwise.
 
-Under Pipes (the local trainer), log lines appear in the Dagster run's event log and the final
-metrics are reported as the asset materialization's metadata. On SageMaker the same lines go
-to stderr, which SageMaker ships to CloudWatch. `dagster_pipes` is a tiny dependency-free
-package, not Dagster itself; it is imported only when the Pipes environment is present.
+Under Pipes, log lines appear in the Dagster run's event log and the final metrics are
+reported as the asset materialization's metadata. Locally the messages go to a temp file; on
+SageMaker they go to stderr beside the plain log lines, SageMaker ships both to CloudWatch and
+the SageMaker trainer picks the Pipes lines out (the context comes in as the job's `pipes`
+channel, see pipes_channel.py). `dagster_pipes` is a tiny dependency-free package, not Dagster
+itself; it is imported only when the Pipes environment is present.
 """
 
 from __future__ import annotations
@@ -41,7 +43,11 @@ class Reporter:
         if os.environ.get(PIPES_CONTEXT_ENV):
             from dagster_pipes import open_dagster_pipes
 
-            self._pipes = self._stack.enter_context(open_dagster_pipes())
+            from gata_assets.ml.train.pipes_channel import ChannelContextLoader
+
+            self._pipes = self._stack.enter_context(
+                open_dagster_pipes(context_loader=ChannelContextLoader())
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
