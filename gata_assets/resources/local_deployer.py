@@ -1,10 +1,12 @@
-"""Local endpoints: gata-serve processes on 127.0.0.1 behind a per-endpoint proxy.
+"""Local endpoints: gata-serve processes on 127.0.0.1, each behind a per-endpoint proxy.
 
-Blue/green, so a redeploy drops no request: the new version starts on a fresh port and must
-pass /ping and a smoke prediction before it is named in the state file; the endpoint's
-proxy (the stable address) follows the file; the old server is stopped only once the proxy
-reports no request in flight to it. A new version that fails is killed, its model copy
-removed, and the state file never touched, so the old one keeps serving.
+Blue/green, so a redeploy drops no request: each new version starts on a fresh port and
+must pass /ping and a smoke prediction before it is named in the state file; the
+endpoint's proxy (the stable address) follows the file; the old server is stopped only once
+the proxy reports no request in flight to it (`local_backend.py`). With one endpoint per
+model, every new server is started and checked before any proxy switches: if one fails,
+all new ones are killed, their model copies removed and no state file touched, so the old
+pair keeps serving together.
 
 The resource is frozen; all knowledge of running endpoints lives in
 `$GATA_HOME/endpoints/<name>.json` (replaced atomically), which `gata endpoints` reads too.
@@ -15,16 +17,24 @@ import fcntl
 import json
 import re
 import shutil
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gata_assets.resources import local_backend
 from gata_assets.resources import local_processes as procs
 from gata_assets.resources.artifact_store import ArtifactStore
-from gata_assets.resources.deployer import MODEL_ROLES, Deployer, DeploymentError, EndpointSpec
+from gata_assets.resources.deployer import (
+    ROUTER,
+    Deployer,
+    DeploymentError,
+    EndpointNotFound,
+    EndpointSpec,
+    EndpointUnit,
+    layout_names,
+)
 
 
 class LocalDeployer(Deployer):
@@ -40,26 +50,32 @@ class LocalDeployer(Deployer):
     def _state_path(self, name: str) -> Path:
         return self._dir(name) / f"{name}.json"
 
+    def _folder(self, name: str) -> Path:
+        return self._dir(name) / name
+
     def read_state(self, name: str) -> dict[str, Any] | None:
         path = self._state_path(name)
         return json.loads(path.read_text()) if path.is_file() else None
 
     @contextlib.contextmanager
-    def _lock(self, name: str) -> Iterator[None]:
-        """One deploy or stop per endpoint at a time, across processes."""
-        path = self._dir(name) / f".{name}.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+    def _locks(self, names: Iterable[str]) -> Iterator[None]:
+        """One deploy or stop per endpoint at a time, across processes; taken in name order,
+        so two deployments of overlapping endpoints cannot wait on each other."""
+        with contextlib.ExitStack() as stack:
+            for name in sorted(set(names)):
+                path = self._dir(name) / f".{name}.lock"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle = stack.enter_context(path.open("w"))
+                fcntl.flock(handle, fcntl.LOCK_EX)
             yield
 
-    def _fetch(self, spec: EndpointSpec, store: ArtifactStore) -> Path:
-        root = self._dir(spec.name) / spec.name / "models" / spec.tag()
+    def _fetch(self, unit: EndpointUnit, store: ArtifactStore) -> Path:
+        root = self._folder(unit.name) / "models" / unit.tag()
         if not (root / ".complete").is_file():
             staging = root.with_name(f".{root.name}.{uuid.uuid4().hex}")
             try:
-                for role in MODEL_ROLES:
-                    store.get_dir(spec.models[role].uri, staging / role)
+                for role, model in unit.models.items():
+                    store.get_dir(model.uri, staging / role)
                 (staging / ".complete").touch()
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)  # a half copy is never reused
@@ -68,106 +84,77 @@ class LocalDeployer(Deployer):
             staging.rename(root)
         return root
 
-    def _start_backend(self, spec: EndpointSpec, models: Path, log: Any) -> dict[str, Any]:
-        port = procs.free_port()
-        url = f"http://127.0.0.1:{port}"
-        log_path = self._dir(spec.name) / spec.name / "logs" / f"serve-{spec.tag()}-{port}.log"
-        # Recorded without host and port, so the proxy can restart it elsewhere if it dies.
-        args = ["--general", str(models / "general"), "--low-volume", str(models / "low_volume")]
-        args += ["--min-confidence", str(spec.min_confidence)]
-        where = ["--host", "127.0.0.1", "--port", str(port)]
-        proc = procs.spawn(procs.SERVE_MODULE, [*args, *where], log_path)
-        log.info(f"started gata-serve pid {proc.pid} on {url}; waiting for /ping")
-        reason = procs.wait_ready(url, proc, log_path, self.startup_timeout_s)
-        reason = reason or procs.smoke_test(url)
-        if reason:
-            procs.stop_group(proc.pid, timeout=5)
-            raise DeploymentError(reason)
+    def _still_serving(self, units: list[EndpointUnit]) -> str:
+        serving = [(self.read_state(unit.name) or {}).get("backend") for unit in units]
+        said = [
+            f"{old['url']} ({old['model_versions']}) keeps serving"
+            for old in serving
+            if old and procs.is_ours(old["pid"])
+        ]
+        return "; ".join(said) or "nothing was serving"
+
+    def _start_all(self, units: list[EndpointUnit], store: ArtifactStore, log: Any) -> list:
+        """A healthy new backend per unit, or none at all and DeploymentError."""
+        models = [self._fetch(unit, store) for unit in units]
+        started: list[tuple[EndpointUnit, dict[str, Any]]] = []
+        for unit, folder in zip(units, models, strict=True):
+            try:
+                backend = local_backend.start_backend(
+                    unit, folder, self._folder(unit.name), self.startup_timeout_s, log
+                )
+            except DeploymentError as error:
+                for _, other in started:
+                    procs.stop_group(other["pid"], timeout=5)
+                for done, copy in zip(units, models, strict=False):
+                    self._discard_unserved(copy, self.read_state(done.name) or {})
+                raise DeploymentError(
+                    f"new version {unit.versions()} of {unit.name} failed its health check: "
+                    f"{error}; {self._still_serving(units)}"
+                ) from None
+            started.append((unit, backend))
+        return started
+
+    def _go_live(self, unit: EndpointUnit, backend: dict[str, Any], log: Any) -> dict[str, Any]:
+        path = self._state_path(unit.name)
+        state = self.read_state(unit.name) or {"name": unit.name}
+        now = datetime.now(UTC).isoformat()
+        state = {**state, "backend": backend, "previous": state.get("backend"), "updated_at": now}
+        procs.write_json_atomic(path, state)
+        state["proxy"] = local_backend.ensure_proxy(path, state, self._folder(unit.name))
+        state["url"] = state["proxy"]["url"]
+        procs.write_json_atomic(path, state)
+        local_backend.switch(state, backend, self.drain_timeout_s, log)
+        state["previous"] = None
+        procs.write_json_atomic(path, state)
+        self._prune_models(unit.name, keep=backend["tag"])
         return {
-            "url": url,
-            "port": port,
-            "pid": proc.pid,
-            "log": str(log_path),
-            "model_dir": str(models),
-            "args": args,
-            "model_versions": spec.versions(),
-            "tag": spec.tag(),
-            "started_at": datetime.now(UTC).isoformat(),
+            "name": unit.name,
+            "url": state["url"],
+            "backend_url": backend["url"],
+            "pid": backend["pid"],
+            "proxy_pid": state["proxy"]["pid"],
+            "model_versions": backend["model_versions"],
+            "log": backend["log"],
         }
 
-    def _ensure_proxy(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
-        proxy = state.get("proxy") or {}
-        if procs.is_ours(proxy.get("pid")):
-            return proxy
-        port = proxy.get("port")
-        port = port if port and procs.port_is_free(port) else procs.free_port()
-        log_path = self._dir(name) / name / "logs" / "proxy.log"
-        args = ["--state", str(self._state_path(name)), "--port", str(port), "--revive"]
-        proc = procs.spawn(procs.PROXY_MODULE, args, log_path)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and procs.proxy_backend(url) is None:
-            if proc.poll() is not None:
-                raise DeploymentError(f"proxy exited: {procs.log_tail(log_path)}")
-            time.sleep(0.1)
-        return {"pid": proc.pid, "port": port, "url": url}
-
-    def _switch(self, state: dict[str, Any], new: dict[str, Any], log: Any) -> None:
-        """Wait until the proxy routes to `new`, then drain and stop the old backend."""
-        proxy_url, old = state["proxy"]["url"], state.get("previous")
-        deadline = time.monotonic() + 10
-        while procs.proxy_backend(proxy_url) != new["url"]:
-            if time.monotonic() > deadline:
-                raise DeploymentError(f"proxy {proxy_url} did not switch to {new['url']}")
-            time.sleep(0.05)
-        if not old or old["pid"] == new["pid"]:
-            return
-        deadline = time.monotonic() + self.drain_timeout_s
-        while procs.proxy_inflight(proxy_url, old["url"]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        procs.stop_group(old["pid"])
-        log.info(f"stopped previous gata-serve pid {old['pid']} ({old['url']})")
-
     def deploy(self, spec: EndpointSpec, store: ArtifactStore, log: Any) -> dict[str, Any]:
-        with self._lock(spec.name):
-            models = self._fetch(spec, store)
-            state = self.read_state(spec.name) or {"name": spec.name}
-            serving = state.get("backend")
-            try:
-                backend = self._start_backend(spec, models, log)
-            except DeploymentError as error:
-                self._discard_unserved(models, state)
-                still = (
-                    f"{serving['url']} ({serving['model_versions']}) keeps serving"
-                    if serving and procs.is_ours(serving["pid"])
-                    else "nothing was serving"
-                )
-                raise DeploymentError(
-                    f"new version {spec.versions()} failed its health check: {error}; {still}"
-                ) from None
-            state = {
-                **state,
-                "backend": backend,
-                "previous": serving,
-                "updated_at": datetime.now(UTC).isoformat(),
-            }
-            procs.write_json_atomic(self._state_path(spec.name), state)
-            state["proxy"] = self._ensure_proxy(spec.name, state)
-            state["url"] = state["proxy"]["url"]
-            procs.write_json_atomic(self._state_path(spec.name), state)
-            self._switch(state, backend, log)
-            state["previous"] = None
-            procs.write_json_atomic(self._state_path(spec.name), state)
-            self._prune_models(spec.name, keep=backend["tag"])
-            return {
-                "name": spec.name,
-                "url": state["url"],
-                "backend_url": backend["url"],
-                "pid": backend["pid"],
-                "proxy_pid": state["proxy"]["pid"],
-                "model_versions": backend["model_versions"],
-                "log": backend["log"],
-            }
+        units = spec.units(self.layout)
+        keep = {unit.name for unit in units}
+        every = layout_names(spec.name, ROUTER) + layout_names(spec.name, "per-model")
+        others = [name for name in every if name not in keep]
+        with self._locks([*keep, *others]):
+            started = self._start_all(units, store, log)
+            live = {unit.role: self._go_live(unit, backend, log) for unit, backend in started}
+            retired = [name for name in others if self._stop(name)]
+        if self.layout == ROUTER:
+            return {**live[ROUTER], "layout": ROUTER, "retired": retired}
+        return {
+            "name": spec.name,
+            "layout": self.layout,
+            "endpoints": live,
+            "model_versions": spec.versions(),
+            "retired": retired,
+        }
 
     @staticmethod
     def _discard_unserved(models: Path, state: dict[str, Any]) -> None:
@@ -178,27 +165,31 @@ class LocalDeployer(Deployer):
             shutil.rmtree(models, ignore_errors=True)
 
     def _prune_models(self, name: str, keep: str) -> None:
-        for path in (self._dir(name) / name / "models").iterdir():
+        for path in (self._folder(name) / "models").iterdir():
             if path.name != keep:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def invoke(self, name: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
+    def invoke_endpoint(self, name: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
         state = self.read_state(name)
         if not state or not state.get("url"):
-            raise DeploymentError(f"endpoint {name} is not deployed here")
+            raise EndpointNotFound(f"endpoint {name} is not deployed here")
         return procs.post_instances(state["url"], instances)
 
-    def status(self, name: str | None = None) -> list[dict[str, Any]]:
+    def endpoint_status(self, name: str | None) -> list[dict[str, Any]]:
         folder = Path(self.home) / "endpoints"
         paths = [self._state_path(name)] if name else sorted(folder.glob("*.json"))
         return [procs.describe(json.loads(p.read_text())) for p in paths if p.is_file()]
 
-    def stop(self, name: str) -> bool:
-        with self._lock(name):
-            state = self.read_state(name)
-            if state is None:
-                return False
-            for part in ("backend", "previous", "proxy"):
-                procs.stop_group((state.get(part) or {}).get("pid"))
-            self._state_path(name).unlink()
-            return True
+    def _stop(self, name: str) -> bool:
+        """Stop one endpoint's processes; the caller holds its lock."""
+        state = self.read_state(name)
+        if state is None:
+            return False
+        for part in ("backend", "previous", "proxy"):
+            procs.stop_group((state.get(part) or {}).get("pid"))
+        self._state_path(name).unlink()
+        return True
+
+    def stop_endpoint(self, name: str) -> bool:
+        with self._locks([name]):
+            return self._stop(name)

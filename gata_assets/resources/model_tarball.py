@@ -1,24 +1,35 @@
-"""`model.tar.gz` for SageMaker: the router's two model directories in one archive.
+"""`model.tar.gz` for SageMaker: one endpoint's model directories in one archive.
 
 SageMaker only mounts a single `ModelDataUrl`, extracted to `/opt/ml/model`; gata-serve
-recognises the router layout (`general/` and `low_volume/` side by side) there. The archive
-key is derived from the model URIs, so redeploying the same pair reuses the upload.
+recognises the router layout (`general/` and `low_volume/` side by side) there, and a single
+model directory (the per-model layout) at the archive's root. The archive key is derived
+from the endpoint name and the model URIs, so redeploying the same models reuses the upload.
 """
 
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from gata_assets.resources.artifact_store import ArtifactStore
-from gata_assets.resources.deployer import MODEL_ROLES, DeploymentError, EndpointSpec
+from gata_assets.resources.deployer import DeploymentError, EndpointUnit
 
 
-def tarball_key(spec: EndpointSpec) -> str:
-    return f"models/endpoints/{spec.name}/{spec.tag()}/model.tar.gz"
+class Named(Protocol):
+    name: str
+
+    def tag(self) -> str: ...
 
 
-def pack(model_dirs: dict[str, Path], target: Path) -> Path:
-    """gzip tar with one top-level folder per role; deterministic order and owners."""
+def tarball_key(endpoint: Named) -> str:
+    return f"models/endpoints/{endpoint.name}/{endpoint.tag()}/model.tar.gz"
+
+
+def pack(model_dirs: dict[str, Path], target: Path, flat: bool = False) -> Path:
+    """gzip tar with one top-level folder per role, or (`flat`, one model) the model's files
+    at the root; deterministic order and owners."""
+    if flat and len(model_dirs) != 1:
+        raise ValueError(f"a flat archive holds one model, not {sorted(model_dirs)}")
 
     def scrub(info: tarfile.TarInfo) -> tarfile.TarInfo:
         info.uid = info.gid = 0
@@ -28,14 +39,14 @@ def pack(model_dirs: dict[str, Path], target: Path) -> Path:
     with tarfile.open(target, "w:gz") as archive:
         for role in sorted(model_dirs):
             for path in sorted(p for p in Path(model_dirs[role]).rglob("*") if p.is_file()):
-                arcname = f"{role}/{path.relative_to(model_dirs[role]).as_posix()}"
-                archive.add(path, arcname=arcname, filter=scrub)
+                relative = path.relative_to(model_dirs[role]).as_posix()
+                archive.add(path, arcname=relative if flat else f"{role}/{relative}", filter=scrub)
     return target
 
 
-def ensure(spec: EndpointSpec, store: ArtifactStore) -> str:
-    """The S3 URI of this model pair's archive, packing and uploading it if missing."""
-    key = tarball_key(spec)
+def ensure(endpoint: EndpointUnit, store: ArtifactStore) -> str:
+    """The S3 URI of this endpoint's archive, packing and uploading it if missing."""
+    key = tarball_key(endpoint)
     uri = store.uri(key)
     if not uri.startswith("s3://"):
         raise DeploymentError(
@@ -47,7 +58,8 @@ def ensure(spec: EndpointSpec, store: ArtifactStore) -> str:
     with tempfile.TemporaryDirectory(prefix="gata-tarball-") as scratch:
         root = Path(scratch)
         dirs = {
-            role: store.get_dir(spec.models[role].uri, root / "models" / role)
-            for role in MODEL_ROLES
+            role: store.get_dir(model.uri, root / "models" / role)
+            for role, model in endpoint.models.items()
         }
-        return store.put_file(pack(dirs, root / "model.tar.gz"), key).uri
+        archive = pack(dirs, root / "model.tar.gz", flat=not endpoint.is_router)
+        return store.put_file(archive, key).uri

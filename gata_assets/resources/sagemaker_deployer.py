@@ -1,11 +1,17 @@
-"""SageMaker serverless endpoints for the router (general + low-volume model in one image).
+"""SageMaker serverless endpoints: the router (both models in one image) or one per model.
 
-Each deployment creates a model and an endpoint config (`<endpoint>-<tag>-<time>`), then
-creates or updates the endpoint. SageMaker keeps the old config serving until the new one is
-healthy; we wait for the outcome, surface `FailureReason`, delete what a failed attempt
-created, and after a success delete configs and models nothing uses any more. The image
-comes from an SSM parameter (`image_tags.resolve_image`, as for the trainer): rolling out a
-new image is one parameter write plus a redeploy. Clients come from `AwsResource`.
+Each deployment creates a model and an endpoint config (`<endpoint>-<tag>-<time>`) per
+endpoint, then creates or updates it (`sagemaker_rollout.py`). With one endpoint per model,
+a failure of either puts the one that already went live back on its old config, so the old
+pair keeps serving together. After a success, configs and models nothing uses any more are
+deleted, and so are the other layout's endpoints of the same name. The image comes from an
+SSM parameter (`image_tags.resolve_image`, as for the trainer): rolling out a new image is
+one parameter write plus a redeploy. Clients come from `AwsResource`.
+
+Another account (prod, seed 003): with `assume_role_arn` the SageMaker, runtime and S3
+clients use that role's renewing credentials (`assumed_role.py`), and each model archive is
+first copied into that account's `artifact_bucket` (`artifact_copy.py`); the image
+parameter and the archive's source are read with the run's own credentials.
 """
 
 import json
@@ -15,11 +21,20 @@ from typing import Any
 from gata_assets.resources import model_tarball
 from gata_assets.resources import sagemaker_cleanup as cleanup
 from gata_assets.resources.artifact_store import ArtifactStore
-from gata_assets.resources.aws import AwsResource
-from gata_assets.resources.deployer import Deployer, DeploymentError, EndpointSpec
+from gata_assets.resources.aws import AwsResource, error_code
+from gata_assets.resources.deployer import (
+    Deployer,
+    DeploymentError,
+    EndpointNotFound,
+    EndpointSpec,
+    EndpointUnit,
+    layout_names,
+)
 from gata_assets.resources.image_tags import ImageNotResolved, resolve_image
+from gata_assets.resources.sagemaker_description import describe_deployment
+from gata_assets.resources.sagemaker_rollout import Rollout
+from gata_assets.resources.target_account import TargetAccountClients
 
-BUSY = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
 # describe_endpoint field -> `gata endpoints status` column.
 ROW = {
     "EndpointName": "name",
@@ -35,7 +50,7 @@ def deployment_stamp() -> str:
     return time.strftime("%Y%m%d%H%M%S", time.gmtime())
 
 
-class SageMakerDeployer(Deployer, AwsResource):
+class SageMakerDeployer(Deployer, TargetAccountClients):
     role_arn: str = ""
     image_parameter: str = "/gata/images/inference/tag"
     # Used when the parameter holds a bare tag rather than a full image URI.
@@ -46,10 +61,9 @@ class SageMakerDeployer(Deployer, AwsResource):
     timeout_s: float = 1800.0
     # A serverless endpoint may be scaled to zero: the check's first call pays a cold start.
     latency_budget_ms: float = 20000.0
-
-    @property
-    def _sagemaker(self) -> Any:
-        return self.client("sagemaker")
+    artifact_bucket: str = ""
+    """The endpoints' account's bucket, which model archives are copied into (prod)."""
+    artifact_kms_key_id: str = ""
 
     def image(self) -> str:
         try:
@@ -62,140 +76,104 @@ class SageMakerDeployer(Deployer, AwsResource):
         except ImageNotResolved as error:
             raise DeploymentError(str(error)) from None
 
-    def _describe(self, name: str) -> dict[str, Any] | None:
-        try:
-            return self._sagemaker.describe_endpoint(EndpointName=name)
-        except self._sagemaker.exceptions.ClientError as error:
-            if "Could not find endpoint" in str(error):
-                return None
-            raise
+    def _model_data(self, unit: EndpointUnit, store: ArtifactStore) -> dict[str, Any]:
+        """Where this endpoint's archive is, in the account the endpoint lives in."""
+        source = model_tarball.ensure(unit, store)
+        if not self.artifact_bucket:
+            return {"uri": source}
+        from gata_assets.resources.artifact_copy import copy_archive
 
-    def _wait(self, name: str, config: str, old_reason: str | None = None) -> dict[str, Any]:
-        """Poll with backoff until the endpoint runs `config` or visibly gave up on it.
-
-        A failed update returns to InService on the old config with a new FailureReason;
-        a FailureReason left over from an earlier attempt (`old_reason`) proves nothing.
-        """
-        delay, deadline = self.poll_seconds, time.monotonic() + self.timeout_s
-        while True:
-            found = self._describe(name) or {"EndpointStatus": "Deleted"}
-            status, reason = found["EndpointStatus"], found.get("FailureReason")
-            settled = status not in BUSY and (
-                found.get("EndpointConfigName") == config
-                or status != "InService"
-                or (reason and reason != old_reason)
-            )
-            if settled or time.monotonic() > deadline:
-                return found
-            time.sleep(delay)
-            delay = min(delay * 1.5, 60.0)
-
-    def _remove_failed(self, name: str) -> None:
-        """A Failed endpoint cannot be updated: delete it, then create it afresh."""
-        self._sagemaker.delete_endpoint(EndpointName=name)
-        delay, deadline = self.poll_seconds, time.monotonic() + self.timeout_s
-        while self._describe(name) is not None and time.monotonic() < deadline:
-            time.sleep(delay)
-            delay = min(delay * 1.5, 60.0)
-
-    def _current(self, name: str) -> dict[str, Any] | None:
-        """The endpoint as it stands; a Failed one is deleted first (it cannot be updated)."""
-        existing = self._describe(name)
-        if existing and existing["EndpointStatus"] == "Failed":
-            self._remove_failed(name)
-            return None
-        return existing
-
-    def _roll_out(
-        self, spec: EndpointSpec, resource: str, image: str, model_data: str, existing: Any, log
-    ) -> dict[str, Any]:
-        """Create model and config `resource`, point the endpoint at it, wait for the outcome."""
-        sm = self._sagemaker
-        try:
-            sm.create_model(
-                ModelName=resource,
-                ExecutionRoleArn=self.role_arn,
-                PrimaryContainer={
-                    "Image": image,
-                    "ModelDataUrl": model_data,
-                    "Environment": {"GATA_SERVE_MIN_CONFIDENCE": str(spec.min_confidence)},
-                },
-            )
-            sm.create_endpoint_config(
-                EndpointConfigName=resource,
-                ProductionVariants=[
-                    {
-                        "VariantName": "AllTraffic",
-                        "ModelName": resource,
-                        "ServerlessConfig": self._serverless(),
-                    }
-                ],
-            )
-            start = sm.create_endpoint if existing is None else sm.update_endpoint
-            start(EndpointName=spec.name, EndpointConfigName=resource)
-            action = "create" if existing is None else "update"
-            log.info(f"{action} {spec.name} → {resource} ({image}); waiting for InService")
-            old_reason = existing.get("FailureReason") if existing else None
-            return self._wait(spec.name, resource, old_reason)
-        except sm.exceptions.ClientError as error:
-            return {"EndpointStatus": "NotStarted", "FailureReason": str(error)}
+        if not isinstance(store, AwsResource):  # ensure() took an s3:// URI from it
+            raise DeploymentError(f"cannot read {source} from {type(store).__name__}")
+        return copy_archive(
+            store.client("s3"),
+            source,
+            self.client("s3"),
+            self.artifact_bucket,
+            self.artifact_kms_key_id,
+        )
 
     def _serverless(self) -> dict[str, int]:
         return {"MemorySizeInMB": self.memory_size_mb, "MaxConcurrency": self.max_concurrency}
 
+    def _requests(self, unit: EndpointUnit, resource: str, image: str, data: str):
+        container = {
+            "ModelName": resource,
+            "ExecutionRoleArn": self.role_arn,
+            "PrimaryContainer": {
+                "Image": image,
+                "ModelDataUrl": data,
+                "Environment": {"GATA_SERVE_MIN_CONFIDENCE": str(unit.min_confidence)},
+            },
+        }
+        variant = {
+            "VariantName": "AllTraffic",
+            "ModelName": resource,
+            "ServerlessConfig": self._serverless(),
+        }
+        return container, variant
+
     def deploy(self, spec: EndpointSpec, store: ArtifactStore, log: Any) -> dict[str, Any]:
         if not self.role_arn:
             raise DeploymentError("set GATA_SAGEMAKER_ROLE_ARN: SageMaker models need a role")
-        image, model_data = self.image(), model_tarball.ensure(spec, store)
-        resource = f"{spec.name}-{spec.tag()[:8]}-{deployment_stamp()}"
-        existing = self._current(spec.name)
-        previous = existing.get("EndpointConfigName") if existing else None
-        action = "create" if existing is None else "update"
-        final = self._roll_out(spec, resource, image, model_data, existing, log)
-        if final["EndpointStatus"] != "InService" or final.get("EndpointConfigName") != resource:
-            cleanup.delete(self._sagemaker, [resource], [resource], quiet=True)
-            reason = final.get("FailureReason") or f"status {final['EndpointStatus']}"
-            still = f"config {previous} keeps serving" if previous else "nothing was serving"
-            raise DeploymentError(
-                f"{action} of {spec.name} to {resource} failed: {reason}; {still}"
-            )
-        stale = cleanup.delete_stale(self._sagemaker, spec.name, keep=resource)
-        return {
-            "name": spec.name,
-            "arn": final["EndpointArn"],
-            "action": action,
-            "endpoint_config": resource,
-            "model_name": resource,
-            "image": image,
-            "model_data_url": model_data,
-            "serverless": self._serverless(),
-            "previous_config": previous,
-            "deleted_stale": stale,
-            "model_versions": spec.versions(),
-        }
+        image, units = self.image(), spec.units(self.layout)
+        data = {unit.name: self._model_data(unit, store) for unit in units}
+        rollout = Rollout(self.client("sagemaker"), self.poll_seconds, self.timeout_s)
+        live: list[dict[str, Any]] = []
+        for unit in units:
+            resource = f"{unit.name}-{unit.tag()[:8]}-{deployment_stamp()}"
+            container, variant = self._requests(unit, resource, image, data[unit.name]["uri"])
+            try:
+                live.append(rollout.go_live(unit, resource, container, variant, log))
+            except DeploymentError as error:
+                undone = [rollout.revert(done, log) for done in reversed(live)]
+                raise DeploymentError("; ".join([str(error), *undone])) from None
+            live[-1].update(role=unit.role, model_data=data[unit.name], versions=unit.versions())
+        for done in live:
+            keep = done["endpoint_config"]
+            done["deleted_stale"] = cleanup.delete_stale(rollout.sm, done["name"], keep=keep)
+        retired = self._retire(rollout, spec.name, keep={unit.name for unit in units})
+        common = {"image": image, "serverless": self._serverless(), "retired": retired}
+        return describe_deployment(spec, self.layout, live, self.assume_role_arn, common)
 
-    def invoke(self, name: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
-        reply = self.client("sagemaker-runtime").invoke_endpoint(
-            EndpointName=name,
-            ContentType="application/json",
-            Accept="application/json",
-            Body=json.dumps({"instances": instances}).encode(),
-        )
+    def _retire(self, rollout: Rollout, name: str, keep: set[str]) -> list[str]:
+        """Delete the endpoints `name` had in either layout that this deployment replaced."""
+        ours = set(layout_names(name, "router") + layout_names(name, "per-model")) - keep
+        listed = rollout.sm.list_endpoints(NameContains=name, MaxResults=100)["Endpoints"]
+        found = sorted(e["EndpointName"] for e in listed if e["EndpointName"] in ours)
+        return [one for one in found if self.stop_endpoint(one)]
+
+    def invoke_endpoint(self, name: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
+        runtime = self.client("sagemaker-runtime")
+        try:
+            reply = runtime.invoke_endpoint(
+                EndpointName=name,
+                ContentType="application/json",
+                Accept="application/json",
+                Body=json.dumps({"instances": instances}).encode(),
+            )
+        except runtime.exceptions.ClientError as error:
+            code, message = error_code(error)
+            if code.startswith("Validation") and "not found" in message.lower():
+                raise EndpointNotFound(f"endpoint {name} is not deployed: {message}") from None
+            raise
         return json.loads(reply["Body"].read())
 
-    def status(self, name: str | None = None) -> list[dict[str, Any]]:
+    def endpoint_status(self, name: str | None) -> list[dict[str, Any]]:
+        rollout = Rollout(self.client("sagemaker"), self.poll_seconds, self.timeout_s)
         if name is None:
-            listed = self._sagemaker.list_endpoints(NameContains=self.name_prefix, MaxResults=100)
+            listed = rollout.sm.list_endpoints(NameContains=self.name_prefix, MaxResults=100)
         names = [name] if name else [e["EndpointName"] for e in listed["Endpoints"]]
         return [
             {ours: e.get(theirs) for theirs, ours in ROW.items()}
-            for e in map(self._describe, names)
+            for e in map(rollout.describe, names)
             if e
         ]
 
-    def stop(self, name: str) -> bool:
-        if self._describe(name) is None:
+    def stop_endpoint(self, name: str) -> bool:
+        sm = self.client("sagemaker")
+        if Rollout(sm, self.poll_seconds, self.timeout_s).describe(name) is None:
             return False
-        self._sagemaker.delete_endpoint(EndpointName=name)
-        cleanup.delete_stale(self._sagemaker, name, keep=None)
+        sm.delete_endpoint(EndpointName=name)
+        cleanup.delete_stale(sm, name, keep=None)
         return True

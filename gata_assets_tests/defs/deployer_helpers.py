@@ -38,14 +38,14 @@ class FileDeployer(Deployer):
         self._save(state)
         return {"url": f"test://{spec.name}", "tag": spec.tag()}
 
-    def invoke(self, name: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
+    def invoke_endpoint(self, name: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
         raise DeploymentError("the file deployer serves no traffic")
 
-    def status(self, name: str | None = None) -> list[dict[str, Any]]:
+    def endpoint_status(self, name: str | None) -> list[dict[str, Any]]:
         endpoints = self._state()["endpoints"]
         return [{"name": n, "model_versions": v} for n, v in endpoints.items() if name in (None, n)]
 
-    def stop(self, name: str) -> bool:
+    def stop_endpoint(self, name: str) -> bool:
         state = self._state()
         found = state["endpoints"].pop(name, None) is not None
         self._save(state)

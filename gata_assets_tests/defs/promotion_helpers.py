@@ -36,6 +36,7 @@ class World:
             "registry": self.registry,
             "artifact_store": self.store,
             "deployer": self.deployer,
+            "prod_deployer": self.deployer,
             REFS_IO_MANAGER: ArtifactRefIOManager(store=self.store),
         }
         self.resources = resources

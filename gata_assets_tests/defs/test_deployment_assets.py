@@ -122,3 +122,27 @@ def test_broken_model_fails_materialization_with_reason(world, tmp_path):
     assert not result.success
     [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert "failed its health check" in failure.step_failure_data.error.message
+
+
+@pytest.mark.slow
+def test_per_model_layout_deploys_the_general_endpoint_and_the_check_routes_through_it(world):
+    models, publish_models, resources, store = world
+    publish_models(models.handoff_general, "1")  # the low-volume model is a fallback
+    home = resources["deployer"].home
+    deployer = LocalDeployer(home=home, startup_timeout_s=120, layout="per-model")
+    try:
+        result = materialize({**resources, "deployer": deployer})
+    finally:
+        stopped = deployer.stop(deployer.endpoint_name("router"))
+    assert stopped
+    ref = store.read_json(store.uri(ref_key(ENDPOINT)))
+    assert ref["layout"] == "per-model" and ref["endpoint"] == "gata-router"
+    assert list(ref["model_endpoints"]) == ["general"]  # a fallback model needs no endpoint
+    assert ref["model_endpoints"]["general"]["name"] == "gata-router-general"
+    [materialization] = result.asset_materializations_for_node("routing_endpoint")
+    url = materialization.metadata["general_endpoint_url"].value
+    assert url == ref["model_endpoints"]["general"]["url"]
+    [check] = result.get_asset_check_evaluations()
+    assert check.passed, check.description
+    assert check.metadata["layout"].value == "per-model"
+    assert check.metadata["route"].value == "fallback"  # hand-off → the fallback's answer

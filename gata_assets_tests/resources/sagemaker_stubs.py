@@ -13,13 +13,14 @@ ROLE = "arn:aws:iam::123456789012:role/gata-sagemaker"
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/gata-inference:7"
 OLD = "gata-router-0123abcd-20261101000000"
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
-ARN = f"arn:aws:sagemaker:{REGION}:123456789012"
+ACCOUNT = "123456789012"
+ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
 
 
-def endpoint(status: str, config: str, reason: str | None = None) -> dict:
+def endpoint(status: str, config: str, reason: str | None = None, name: str = NAME) -> dict:
     found = {
-        "EndpointName": NAME,
-        "EndpointArn": f"{ARN}:endpoint/{NAME}",
+        "EndpointName": name,
+        "EndpointArn": f"{ARN}:endpoint/{name}",
         "EndpointConfigName": config,
         "EndpointStatus": status,
         "CreationTime": NOW,
@@ -28,22 +29,26 @@ def endpoint(status: str, config: str, reason: str | None = None) -> dict:
     return {**found, "FailureReason": reason} if reason else found
 
 
-def expect_start(spec, sm, ssm, existing: dict | None) -> str:
-    resource = f"{NAME}-{spec.tag()[:8]}-{STAMP}"
+def expect_image(ssm) -> None:
     ssm.add_response(
         "get_parameter",
         {"Parameter": {"Name": "p", "Value": IMAGE, "Type": "String"}},
         {"Name": "/gata/images/inference/tag"},
     )
+
+
+def expect_rollout(sm, name: str, tag: str, existing: dict | None) -> str:
+    """One endpoint's create-or-update: describe, model, config, start; its resource name."""
+    resource = f"{name}-{tag[:8]}-{STAMP}"
     if existing is None:
         sm.add_client_error(
             "describe_endpoint",
             "ValidationException",
-            f'Could not find endpoint "{NAME}".',
-            expected_params={"EndpointName": NAME},
+            f'Could not find endpoint "{name}".',
+            expected_params={"EndpointName": name},
         )
     else:
-        sm.add_response("describe_endpoint", existing, {"EndpointName": NAME})
+        sm.add_response("describe_endpoint", existing, {"EndpointName": name})
     sm.add_response(
         "create_model",
         {"ModelArn": f"{ARN}:model/x"},
@@ -75,12 +80,17 @@ def expect_start(spec, sm, ssm, existing: dict | None) -> str:
     sm.add_response(
         call,
         {"EndpointArn": f"{ARN}:endpoint/x"},
-        {"EndpointName": NAME, "EndpointConfigName": resource},
+        {"EndpointName": name, "EndpointConfigName": resource},
     )
     return resource
 
 
-def expect_listing(sm, configs: list[str], models: list[str]) -> None:
+def expect_start(spec, sm, ssm, existing: dict | None) -> str:
+    expect_image(ssm)
+    return expect_rollout(sm, NAME, spec.tag(), existing)
+
+
+def expect_listing(sm, configs: list[str], models: list[str], name: str = NAME) -> None:
     sm.add_response(
         "list_endpoint_configs",
         {
@@ -93,7 +103,7 @@ def expect_listing(sm, configs: list[str], models: list[str]) -> None:
                 for c in configs
             ]
         },
-        {"NameContains": NAME, "MaxResults": 100},
+        {"NameContains": name, "MaxResults": 100},
     )
     sm.add_response(
         "list_models",
@@ -102,5 +112,22 @@ def expect_listing(sm, configs: list[str], models: list[str]) -> None:
                 {"ModelName": m, "ModelArn": f"{ARN}:model/m", "CreationTime": NOW} for m in models
             ]
         },
-        {"NameContains": NAME, "MaxResults": 100},
+        {"NameContains": name, "MaxResults": 100},
+    )
+
+
+def expect_other_layout(sm, found: tuple[str, ...] = (), name: str = NAME) -> None:
+    """After a success: the look for `name`'s endpoints of the other layout (`found`)."""
+    listed = [
+        {
+            "EndpointName": one,
+            "EndpointArn": f"{ARN}:endpoint/{one}",
+            "EndpointStatus": "InService",
+            "CreationTime": NOW,
+            "LastModifiedTime": NOW,
+        }
+        for one in found
+    ]
+    sm.add_response(
+        "list_endpoints", {"Endpoints": listed}, {"NameContains": name, "MaxResults": 100}
     )

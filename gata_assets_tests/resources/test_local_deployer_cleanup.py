@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from gata_assets.resources import local_backend, local_processes
 from gata_assets.resources.artifact_store import LocalArtifactStore
 from gata_assets.resources.deployer import DeploymentError, EndpointSpec
 from gata_assets.resources.local_deployer import LocalDeployer
@@ -20,14 +21,14 @@ NAME = "gata-router"
 log = logging.getLogger("test-deployer-cleanup")
 
 
-def fail_to_start(self, spec, models, log):
+def fail_to_start(unit, models, folder, timeout_s, log):
     assert (models / "general" / "model.safetensors").is_file()  # the copy was made
     raise DeploymentError("/ping never answered")
 
 
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(LocalDeployer, "_start_backend", fail_to_start)
+    monkeypatch.setattr(local_backend, "start_backend", fail_to_start)
     store = LocalArtifactStore(root=str(tmp_path / "artifacts"))
     model = tmp_path / "model"
     model.mkdir()
@@ -79,3 +80,23 @@ def test_a_copy_that_fails_half_way_leaves_nothing(setup, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         deployer.deploy(spec, store, log)
     assert copies(endpoint_dir) == []
+
+
+def test_per_model_a_failed_second_server_takes_the_first_new_one_down(setup, monkeypatch):
+    deployer, store, spec, endpoint_dir = setup
+    deployer = deployer.model_copy(update={"layout": "per-model"})
+    stopped = []
+
+    def start_only_general(unit, models, folder, timeout_s, log):
+        if unit.role != "general":
+            raise DeploymentError("/ping never answered")
+        return {"pid": 4242, "model_dir": str(models), "url": "http://127.0.0.1:9"}
+
+    monkeypatch.setattr(local_backend, "start_backend", start_only_general)
+    monkeypatch.setattr(local_processes, "stop_group", lambda pid, **_: stopped.append(pid))
+    with pytest.raises(DeploymentError, match="of gata-router-low-volume failed its health"):
+        deployer.deploy(spec, store, log)
+    assert stopped == [4242]  # the general server that did start is stopped again
+    for name in ("gata-router-general", "gata-router-low-volume"):
+        assert deployer.read_state(name) is None  # no proxy was ever pointed anywhere
+        assert copies(endpoint_dir.with_name(name)) == []

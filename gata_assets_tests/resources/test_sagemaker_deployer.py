@@ -21,6 +21,7 @@ from gata_assets.resources.model_tarball import tarball_key
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
 from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
 from gata_assets_tests.resources.sagemaker_stubs import (
+    ACCOUNT,
     IMAGE,
     NAME,
     OLD,
@@ -29,6 +30,7 @@ from gata_assets_tests.resources.sagemaker_stubs import (
     STAMP,
     endpoint,
     expect_listing,
+    expect_other_layout,
     expect_start,
 )
 from gata_assets_tests.serving_fixtures import make_fallback_dir
@@ -77,11 +79,14 @@ def test_create_path_packs_model_and_waits_for_in_service(world):
     sm.add_response("describe_endpoint", endpoint("Creating", resource), {"EndpointName": NAME})
     sm.add_response("describe_endpoint", endpoint("InService", resource), {"EndpointName": NAME})
     expect_listing(sm, [resource], [resource])
+    expect_other_layout(sm)
     result = deployer.deploy(spec, store, log)
     assert result["action"] == "create" and result["endpoint_config"] == resource
     assert result["arn"].endswith(f"endpoint/{NAME}") and result["image"] == IMAGE
     assert result["serverless"] == {"MemorySizeInMB": 4096, "MaxConcurrency": 7}
     assert result["model_data_url"] == store.uri(tarball_key(spec))
+    assert (result["layout"], result["retired"], result["account_id"]) == ("router", [], ACCOUNT)
+    assert result["assumed_role_arn"] == ""  # the run's own credentials
     with tarfile.open(fileobj=io.BytesIO(store.read_bytes(result["model_data_url"]))) as tar:
         names = set(tar.getnames())
     assert {"general/gata_model.json", "low_volume/labels.json"} <= names
@@ -96,6 +101,7 @@ def test_update_path_deletes_stale_configs_and_models(world):
     expect_listing(sm, [OLD, resource, other], [OLD, resource])
     sm.add_response("delete_endpoint_config", {}, {"EndpointConfigName": OLD})
     sm.add_response("delete_model", {}, {"ModelName": OLD})
+    expect_other_layout(sm)
     result = deployer.deploy(spec, store, log)
     assert result["action"] == "update" and result["previous_config"] == OLD
     assert result["deleted_stale"] == [OLD, OLD]

@@ -6,13 +6,18 @@ hand): it serves the newest Approved and servable version of each group (every b
 check passed, `core/verdicts.py`), or exactly the versions given in run config, which must
 be approved and servable too. Rejecting the version prod serves makes an older approved one
 the newest, and the sensor (`promotion_sensor.py`) rolls prod back to it.
+
+Prod deploys through its own resource, `prod_deployer`: the same kind of deployer as
+preprod's, built (`resources/build.py`) to act in the prod account when seed 003's
+separate accounts are configured, so neither asset branches on where it deploys.
 """
 
 import dagster as dg
 
-from gata_assets.core.model_groups import GENERAL, LOW_VOLUME, MODEL_GROUPS
+from gata_assets.core.model_groups import MODEL_GROUPS
 from gata_assets.core.references import EndpointRef, ServingModel
 from gata_assets.defs.common import REFS_IO_MANAGER
+from gata_assets.defs.deployment.described import endpoint_metadata, endpoint_ref
 from gata_assets.defs.deployment.serving import from_entry
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.deployer import MODEL_ROLES, Deployer
@@ -61,46 +66,30 @@ def approved_pair(registry: ModelRegistry, wanted: dict[str, str]) -> dict[str, 
     deps=[group.model_asset for group in MODEL_GROUPS],
     io_manager_key=REFS_IO_MANAGER,
     kinds={"fastapi", "sagemaker"},
-    description="The prod router endpoint: only Approved model versions from the registry.",
+    description="The prod router endpoint (or one endpoint per model): only Approved model "
+    "versions from the registry, deployed by `prod_deployer`, in the prod account if "
+    "GATA_PROD_ROLE_ARN names one.",
 )
 def prod_endpoint(
     context: dg.AssetExecutionContext,
     config: PromotionConfig,
     registry: ModelRegistry,
-    deployer: Deployer,
+    prod_deployer: Deployer,
     artifact_store: ArtifactStore,
 ) -> dg.Output[EndpointRef]:
     from gata_assets.resources.deployer import DeploymentError, EndpointSpec
 
     wanted = {role: getattr(config, f"{role}_version") for role in MODEL_ROLES}
     spec = EndpointSpec(
-        name=deployer.endpoint_name("prod"),
+        name=prod_deployer.endpoint_name("prod"),
         models=approved_pair(registry, wanted),
-        min_confidence=deployer.min_confidence,
+        min_confidence=prod_deployer.min_confidence,
     )
     try:
-        deployed = deployer.deploy(spec, artifact_store, context.log)
+        deployed = prod_deployer.deploy(spec, artifact_store, context.log)
     except DeploymentError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
-    general = spec.models[GENERAL.name]
-    ref = EndpointRef(
-        endpoint=spec.name,
-        model_versions=spec.versions(),
-        batch_id=general.batch_id,
-        data_sha256=general.data_sha256,
-        model_uris={role: model.uri for role, model in spec.models.items()},
-        low_volume_fallback=spec.models[LOW_VOLUME.name].fallback,
-        min_confidence=spec.min_confidence,
-        deployment=deployed,
-    )
-    context.log.info(f"{spec.name} now serves {spec.versions()}")
-    return dg.Output(
-        ref,
-        metadata={
-            "endpoint": spec.name,
-            "batch_id": ref.batch_id,
-            "data_sha256": ref.data_sha256,
-            **{f"{role}_model_version": v for role, v in ref.model_versions.items()},
-            "deployment": dg.MetadataValue.json(deployed),
-        },
-    )
+    ref = endpoint_ref(spec, deployed, prod_deployer.layout)
+    account = deployed.get("account_id") or "this machine"
+    context.log.info(f"{spec.name} now serves {spec.versions()} (account {account})")
+    return dg.Output(ref, metadata=endpoint_metadata(ref, deployed))

@@ -3,7 +3,9 @@
 A deployment's own smoke test proves the server runs; this check proves the *deployed
 address* answers a ticket the pipeline knows, with a well-formed prediction within the
 deployer's latency budget. The result (answer, latency, whether it matched the true
-category) is recorded so the UI shows what the endpoint said.
+category) is recorded so the UI shows what the endpoint said. With one endpoint per model
+the ticket goes through the same client-side routing as every other caller, so the check
+proves the pair answers together, not only that each server runs.
 """
 
 import time
@@ -53,7 +55,9 @@ def routing_endpoint_answers(
     started = time.perf_counter()
     try:
         answer = deployer.invoke(
-            routing_endpoint.endpoint, [{"id": ticket_id, "text": str(ticket["text"])}]
+            routing_endpoint.endpoint,
+            [{"id": ticket_id, "text": str(ticket["text"])}],
+            layout=routing_endpoint.layout,
         )
         problem = prediction_problem((answer.get("predictions") or [{}])[0], ticket_id)
     except Exception as error:  # any failure to answer is the check's verdict, not a crash
@@ -67,6 +71,7 @@ def routing_endpoint_answers(
         description=problem or "valid prediction within budget",
         metadata={
             "ticket_id": ticket_id,
+            "layout": routing_endpoint.layout,
             "true_category": str(ticket["category"]),
             "predicted_category": str(prediction.get("category")),
             "confidence": float(prediction.get("confidence") or 0.0),

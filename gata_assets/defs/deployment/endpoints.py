@@ -3,7 +3,8 @@
 Production traffic calls the router (general model first, hand-offs to the low-volume
 model, unsure tickets to triage), so one endpoint asset depends on both model assets and the
 UI shows model → endpoint lineage. Where it runs (a local process or SageMaker serverless)
-is the `deployer` resource's choice. A deployment that does not go live fails the
+and in which layout (one router endpoint, or one endpoint per model) is the `deployer`
+resource's choice. A deployment that does not go live fails the
 materialization with the deployer's reason; the previous version keeps serving.
 
 Only servable versions (every blocking check passed, `serving.py`) are deployed: a
@@ -14,8 +15,9 @@ pair the asset says so and materializes nothing.
 import dagster as dg
 
 from gata_assets.core.model_groups import GENERAL, LOW_VOLUME, MODEL_GROUPS
-from gata_assets.core.references import EndpointRef, ModelRef, ServingModel
-from gata_assets.defs.common import REFS_IO_MANAGER, lineage_metadata
+from gata_assets.core.references import ModelRef, ServingModel
+from gata_assets.defs.common import REFS_IO_MANAGER
+from gata_assets.defs.deployment.described import endpoint_metadata, endpoint_ref
 from gata_assets.defs.deployment.serving import servable_model
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.deployer import Deployer
@@ -63,35 +65,7 @@ def routing_endpoint(
         deployed = deployer.deploy(spec, artifact_store, context.log)
     except DeploymentError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
-    ref = EndpointRef(
-        endpoint=spec.name,
-        batch_id=models[GENERAL.name].batch_id,
-        data_sha256=models[GENERAL.name].data_sha256,
-        model_versions=spec.versions(),
-        model_uris={role: model.uri for role, model in spec.models.items()},
-        low_volume_fallback=models[LOW_VOLUME.name].fallback,
-        min_confidence=spec.min_confidence,
-        deployment=deployed,
-    )
-    context.log.info(f"{spec.name} serves {ref.model_versions} at {ref.url or ref.arn}")
+    ref = endpoint_ref(spec, deployed, deployer.layout)
+    where = ref.url or ref.arn or ", ".join(e["name"] for e in ref.model_endpoints.values())
+    context.log.info(f"{spec.name} serves {ref.model_versions} at {where}")
     yield dg.Output(ref, metadata=endpoint_metadata(ref, deployed))
-
-
-def endpoint_metadata(ref: EndpointRef, deployed: dict) -> dict:
-    metadata = {
-        **lineage_metadata(ref.batch_id),
-        "data_sha256": dg.MetadataValue.text(ref.data_sha256),
-        "endpoint": dg.MetadataValue.text(ref.endpoint),
-        **{
-            f"{role}_model_version": dg.MetadataValue.text(version)
-            for role, version in ref.model_versions.items()
-        },
-        "low_volume_fallback": dg.MetadataValue.bool(ref.low_volume_fallback),
-        "min_confidence": dg.MetadataValue.float(ref.min_confidence),
-        "deployment": dg.MetadataValue.json(deployed),
-    }
-    if ref.url:
-        metadata["url"] = dg.MetadataValue.url(ref.url)
-    if ref.arn:
-        metadata["endpoint_arn"] = dg.MetadataValue.text(ref.arn)
-    return metadata
