@@ -1,29 +1,33 @@
 """One day of batch inference, kept out of the asset for readability.
 
-Tickets created in the day's UTC window are routed by the same function the online router
-uses (general → low-volume → fallback), so a nightly batch and the endpoint can never
-disagree about a ticket. Models come from the artifact store: the versions prod serves
-(newest approved) when there are any, else the newest servable ones, each recorded; the
-reference carries the general model's batch id and data hash as its lineage.
+Tickets created in the day's UTC window are routed by the `batch_scoring` resource, which
+uses the same rule as the online router (general → low-volume → fallback) whether it runs
+here or as a SageMaker Batch Transform job, so a nightly batch and the endpoint can never
+disagree about a ticket. A ticket with no text at all goes to the fallback (triage) queue
+without asking a model: there is nothing to route on, and gata-serve refuses empty texts.
+Models come from the artifact store: the versions prod serves (newest approved) when there
+are any, else the newest servable ones, each recorded; the reference carries the general
+model's batch id and data hash as its lineage.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from gata_assets.core.model_groups import GENERAL, GROUP_NAMES, LOW_VOLUME
+from gata_assets.core.model_groups import GENERAL, GROUP_NAMES
 from gata_assets.core.references import PredictionsRef, ServingModel
 from gata_assets.core.schema import compose_text
 from gata_assets.core.ticket_reader import TicketReader
+from gata_assets.ml.routing import Ticket
 from gata_assets.resources.artifact_store import ArtifactStore
+from gata_assets.resources.batch_scoring import BatchScoring, DayRouting, InProcessBatchScoring
 
-CHUNK = 256
 COLUMNS = (
     "ticket_id",
     "created_at",
@@ -36,16 +40,27 @@ COLUMNS = (
 )
 
 
-def _load(store: ArtifactStore, models: Mapping[str, ServingModel], scratch: Path) -> dict:
-    from gata_assets.ml.serve.predictor import load_predictor
-
-    return {
-        role: load_predictor(store.get_dir(model.uri, scratch / role))
-        for role, model in models.items()
-    }
+@dataclass(frozen=True)
+class ScoredDay:
+    ref: PredictionsRef
+    scoring: dict[str, Any]
+    """How the day was scored (`BatchScoring` details), for the asset's metadata."""
 
 
-def predict_day(
+def _answers(
+    tickets: list[Ticket], routing: DayRouting, scoring: BatchScoring, store: ArtifactStore, log
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every ticket's answer, in order: the blank ones to triage, the rest from `scoring`."""
+    routable = [i for i, ticket in enumerate(tickets) if ticket.text.strip()]
+    scored = scoring.score([tickets[i] for i in routable], routing, store, log)
+    blank = {"label": None, "category": routing.fallback_label, "confidence": 0.0}
+    answers: list[dict[str, Any]] = [{**blank, "route": "fallback"} for _ in tickets]
+    for index, answer in zip(routable, scored.answers, strict=True):
+        answers[index] = answer
+    return answers, scored.details
+
+
+def score_day(
     reader: TicketReader,
     store: ArtifactStore,
     models: Mapping[str, ServingModel],
@@ -54,30 +69,25 @@ def predict_day(
     end: datetime,
     min_confidence: float,
     fallback_label: str,
-) -> PredictionsRef:
-    from gata_assets.ml.routing import RoutingPolicy, Ticket, route_tickets
-
+    scoring: BatchScoring | None = None,
+    log: Any = None,
+    redact_pii: bool = False,
+) -> ScoredDay:
     tickets = reader.created_between(start, end)
+    ids = tickets["ticket_id"].astype("str" if reader.text_ids else "int64")
+    texts = [compose_text(s, b) for s, b in zip(tickets["subject"], tickets["body"], strict=True)]
+    routing = DayRouting(day, models, min_confidence, fallback_label, redact_pii)
+    answers, details = _answers(
+        [Ticket(text, ticket_id) for text, ticket_id in zip(texts, ids.tolist(), strict=True)],
+        routing,
+        scoring or InProcessBatchScoring(),
+        store,
+        log,
+    )
     versions = {role: m.model_version for role, m in models.items()}
-    answers: list[dict] = []
-    if len(tickets):
-        with tempfile.TemporaryDirectory(prefix="gata-batch-") as scratch:
-            predictors = _load(store, models, Path(scratch))
-            cards = {group: getattr(p, "card", None) for group, p in predictors.items()}
-            policy = RoutingPolicy.from_cards(
-                cards, min_confidence=min_confidence, fallback_label=fallback_label
-            )
-            texts = [
-                compose_text(s, b) for s, b in zip(tickets["subject"], tickets["body"], strict=True)
-            ]
-            for at in range(0, len(texts), CHUNK):
-                batch = [Ticket(t) for t in texts[at : at + CHUNK]]
-                answers += route_tickets(
-                    batch, predictors[GENERAL.name], predictors.get(LOW_VOLUME.name), policy
-                )
     frame = pd.DataFrame(
         {
-            "ticket_id": tickets["ticket_id"].astype("str" if reader.text_ids else "int64"),
+            "ticket_id": ids,
             "created_at": pd.to_datetime(tickets["created_at"], utc=True),
             "category": [a["category"] for a in answers],
             "label": pd.array([a["label"] for a in answers], dtype="Int64"),
@@ -91,7 +101,7 @@ def predict_day(
     stored = store.write_parquet(frame, f"predictions/{day}.parquet")
     routes = Counter(frame["route"])
     general = models[GENERAL.name]
-    return PredictionsRef(
+    ref = PredictionsRef(
         **stored.as_dict(),
         day=day,
         batch_id=general.batch_id,
@@ -103,3 +113,9 @@ def predict_day(
         route_counts=dict(routes),
         fallback_rate=round(routes.get("fallback", 0) / len(frame), 6) if len(frame) else 0.0,
     )
+    return ScoredDay(ref, details)
+
+
+def predict_day(*args: Any, **kwargs: Any) -> PredictionsRef:
+    """`score_day`'s reference alone."""
+    return score_day(*args, **kwargs).ref

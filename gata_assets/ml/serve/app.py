@@ -5,7 +5,8 @@ Routes: `GET /ping`, `POST /invocations`, and the SageMaker Runtime path
 server unchanged. Limits are checked before any parsing (content type, then body size and
 pace while reading, then the request's cost in tokens), so a hostile body costs little more
 than its bytes. Past the queue's bound a request is answered 503 with Retry-After at once,
-and /ping says "overloaded" meanwhile, so a health check sees what callers see.
+and /ping says "overloaded" meanwhile, so a health check sees what callers see. Bodies are
+JSON, or JSON Lines for SageMaker Batch Transform (`jsonlines.py`).
 """
 
 import re
@@ -16,7 +17,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
+from gata_assets.ml.serve import jsonlines
 from gata_assets.ml.serve.batcher import MicroBatcher, Overloaded
 from gata_assets.ml.serve.limits import (
     BodyLimits,
@@ -78,22 +81,24 @@ class Invocations:
     def __init__(self, service: RoutingService, options: ServeOptions):
         self.service, self.options = service, options
 
-    async def __call__(self, request: Request) -> JSONResponse:
+    async def __call__(self, request: Request) -> Response:
         if not self.service.ready.is_set():
             return error(503, "loading", self.service.error or "models are still loading")
-        content_type = request.headers.get("content-type", "")
-        if content_type.split(";")[0].strip().lower() != "application/json":
-            shown = content_type or "none"
-            reason = f"content type {shown!r} is not supported; use application/json"
+        content_type = jsonlines.media_type(request.headers.get("content-type", ""))
+        if content_type not in jsonlines.TYPES:
+            shown = request.headers.get("content-type") or "none"
+            reason = f"content type {shown!r} is not supported; use {' or '.join(jsonlines.TYPES)}"
             return error(415, "unsupported_media_type", reason)
         try:
             if self._shed(request):
                 raise Overloaded("the queue has no room for a request this size")
             body = await read_body(request, self.options.body)
-            payload = parse_json(body)
-            tickets, top_k = parse_request(
-                payload, self.options.max_instances, self.service.max_top_k
-            )
+            if content_type == jsonlines.JSONLINES:  # SageMaker Batch Transform
+                tickets, top_k = jsonlines.parse_jsonlines(body, self.options.max_instances), None
+            else:
+                tickets, top_k = parse_request(
+                    parse_json(body), self.options.max_instances, self.service.max_top_k
+                )
             self._check_cost(tickets)
             answers = await request.app.state.batcher.submit(tickets)
         except RequestError as exc:
@@ -102,7 +107,10 @@ class Invocations:
             headers = {"Retry-After": str(RETRY_AFTER_S)}
             return error(503, "overloaded", f"{exc}; retry shortly", headers)
         k = top_k or self.options.default_top_k
-        return JSONResponse({"predictions": [{**a, "top_k": a["top_k"][:k]} for a in answers]})
+        predictions = [{**a, "top_k": a["top_k"][:k]} for a in answers]
+        if jsonlines.wants_jsonlines(content_type, request.headers.get("accept", "")):
+            return jsonlines.jsonlines_response(predictions)
+        return JSONResponse({"predictions": predictions})
 
     def _shed(self, request: Request) -> bool:
         """Under load, refuse a body that may be big before reading it: reading and parsing
@@ -171,11 +179,11 @@ def create_app(service: RoutingService, options: ServeOptions | None = None) -> 
     invoke, responses = Invocations(service, options), describe_invocations()
 
     @app.post("/invocations", response_model=InvocationResponse, **responses)
-    async def invocations(request: Request) -> JSONResponse:
+    async def invocations(request: Request) -> Response:
         return await invoke(request)
 
     @app.post("/endpoints/{name}/invocations", response_model=InvocationResponse, **responses)
-    async def runtime_invocations(name: str, request: Request) -> JSONResponse:
+    async def runtime_invocations(name: str, request: Request) -> Response:
         """The SageMaker Runtime path; `name` is checked, then ignored (one model per server)."""
         if not ENDPOINT_NAME.fullmatch(name):
             return error(400, "bad_request", f"{name[:64]!r} is not a valid endpoint name")

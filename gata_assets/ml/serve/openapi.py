@@ -24,7 +24,7 @@ def describe_invocations() -> dict[str, Any]:
         "responses": {
             400: {**error, "description": "Malformed JSON or invalid instances"},
             413: {**error, "description": "Body over the size limit or too many instances"},
-            415: {**error, "description": "Content type other than application/json"},
+            415: {**error, "description": "Content type not application/json(lines)"},
             503: {**error, "description": "Models still loading"},
         },
         "openapi_extra": {
@@ -38,7 +38,13 @@ def describe_invocations() -> dict[str, Any]:
                                 {"$ref": "#/components/schemas/Instance"},
                             ]
                         }
-                    }
+                    },
+                    # SageMaker Batch Transform (SplitType=Line, BatchStrategy=MultiRecord):
+                    # one Instance per line; the answer is one Prediction per line, in order
+                    # (as JSON Lines when Accept or the request's type asks for it).
+                    "application/jsonlines": {
+                        "schema": {"type": "string", "description": "One Instance per line"}
+                    },
                 },
             }
         },

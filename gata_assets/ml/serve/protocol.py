@@ -55,28 +55,29 @@ class ErrorResponse(BaseModel):
     reason: str
 
 
-def _ticket(index: int, raw: object) -> Ticket:
-    where = f"instances[{index}]"
+def parse_instance(raw: object, where: str, field: str) -> Ticket:
+    """One ticket object, checked alike on every path: `where` names it in a reason
+    ("instances[3]", "line 4") and `field` prefixes its fields ("instances[3].", "line 4: ")."""
     if not isinstance(raw, dict):
         raise RequestError(400, f'{where} must be an object like {{"text": "..."}}')
     if "text" not in raw:
         raise RequestError(400, f"{where} has no 'text'")
     text = raw["text"]
     if not isinstance(text, str):
-        raise RequestError(400, f"{where}.text must be a string, got {type(text).__name__}")
+        raise RequestError(400, f"{field}text must be a string, got {type(text).__name__}")
     if not text.strip():
-        raise RequestError(400, f"{where}.text is empty")
+        raise RequestError(400, f"{field}text is empty")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:  # a "\ud800" escape: valid JSON, not valid Unicode
         raise RequestError(
-            400, f"{where}.text has a lone surrogate at character {exc.start}: not valid Unicode"
+            400, f"{field}text has a lone surrogate at character {exc.start}: not valid Unicode"
         ) from None
     ticket_id = raw.get("id")
     if ticket_id is not None and (
         isinstance(ticket_id, bool) or not isinstance(ticket_id, str | int)
     ):
-        raise RequestError(400, f"{where}.id must be a string or an integer")
+        raise RequestError(400, f"{field}id must be a string or an integer")
     return Ticket(text=text, id=ticket_id)
 
 
@@ -105,4 +106,8 @@ def parse_request(
         isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= max_top_k
     ):
         raise RequestError(400, f"'top_k' must be an integer from 1 to {max_top_k}")
-    return [_ticket(i, raw) for i, raw in enumerate(instances)], top_k
+    tickets = [
+        parse_instance(raw, f"instances[{i}]", f"instances[{i}].")
+        for i, raw in enumerate(instances)
+    ]
+    return tickets, top_k
