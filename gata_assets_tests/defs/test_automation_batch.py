@@ -70,6 +70,9 @@ def test_three_day_backfill_writes_one_parquet_per_day(batch_world):
             "gdpr": meta["dagster/row_count"]
         }
         assert meta["uri"].endswith(f"predictions/{day}.parquet")
+        assert meta["scoring"] == "in_process"
+        assert meta["cost_usd"] == 0.0  # nothing is billed locally, and it says so
+        assert meta["cost_basis"]["kind"] == "serverless"
         frame = store.read_parquet(store.uri(f"predictions/{day}.parquet"))
         assert set(frame["route"]) == {"low_volume"} and set(frame["label"]) == {21}
         assert (frame["general_version"] == "general-v7").all()

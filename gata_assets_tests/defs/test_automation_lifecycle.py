@@ -64,7 +64,11 @@ def test_retrain_gate_register_preprod_then_approve_to_prod_then_batch(lifecycle
         dagster_event=retrain.get_run_success_event(),
         dagster_instance=instance,
         dagster_run=retrain.dagster_run,
-        resources={"events": events, "artifact_store": store},
+        resources={
+            "events": events,
+            "artifact_store": store,
+            "cost_meter": resources["cost_meter"],
+        },
     ) as context:
         sensor(context)
     detail = events.read()[-1]["detail"]

@@ -13,6 +13,7 @@ from gata_assets.core.lifecycle_events import run_event
 from gata_assets.core.references import REFERENCE_KINDS, ServingModel
 from gata_assets.defs.automation.run_events import build_run_event_sensors
 from gata_assets.defs.inference.predict_day import predict_day
+from gata_assets.resources.cost_meter import LocalCostMeter
 from gata_assets.resources.events import LocalEventLog
 from gata_assets_tests.defs.promotion_helpers import World
 
@@ -42,7 +43,7 @@ def test_a_promotion_run_event_names_its_batch_and_data(tmp_path):
         dagster_event=run.get_run_success_event(),
         dagster_instance=world.instance,
         dagster_run=run.dagster_run,
-        resources={"events": log, "artifact_store": world.store},
+        resources={"events": log, "artifact_store": world.store, "cost_meter": LocalCostMeter()},
     )
     SUCCEEDED(context)
     detail = log.read()[-1]["detail"]

@@ -3,14 +3,17 @@
 The event names the models (versions, metrics, data hash), endpoints and batch the run
 produced, read from the run's own materializations and the references those assets wrote,
 plus the verdict of every check in it, so a consumer can tell a gate that kept the champion
-from a crash. With no job list, a run-status sensor watches every job of this code location.
+from a crash, and what the run cost (`cost`: its assets' recorded costs summed, see
+run_costs.py). With no job list, a run-status sensor watches every job of this code location.
 """
 
 from typing import Any
 
 import dagster as dg
 
+from gata_assets.defs.automation.run_costs import run_cost
 from gata_assets.resources.artifact_store import ArtifactStore
+from gata_assets.resources.cost_meter import CostMeter
 from gata_assets.resources.events import EventSink
 from gata_assets.resources.refs_io_manager import ref_key
 
@@ -64,19 +67,25 @@ def _error(context: dg.RunStatusSensorContext) -> str:
 
 
 def publish_run_event(
-    context: dg.RunStatusSensorContext, status: str, events: EventSink, store: ArtifactStore
+    context: dg.RunStatusSensorContext,
+    status: str,
+    events: EventSink,
+    store: ArtifactStore,
+    meter: CostMeter,
 ) -> dict[str, Any]:
     from gata_assets.core.lifecycle_events import DETAIL_TYPES, run_event
 
     run = context.dagster_run
+    refs = _refs(context.instance, run.run_id, store)
     detail = run_event(
         status=status,
         run_id=run.run_id,
         job_name=run.job_name,
-        refs=_refs(context.instance, run.run_id, store),
+        refs=refs,
         checks=_checks(context.instance, run.run_id),
         error=_error(context) if status == "failed" else None,
     )
+    detail["cost"] = run_cost(context.instance, run.run_id, refs, meter, store)
     events.emit(DETAIL_TYPES[status], detail)
     context.log.info(f"published {DETAIL_TYPES[status]} for run {run.run_id}")
     return detail
@@ -87,12 +96,15 @@ def build_run_event_sensors(status: dg.DefaultSensorStatus) -> list[dg.SensorDef
         run_status=dg.DagsterRunStatus.SUCCESS,
         name="run_succeeded_events",
         default_status=status,
-        description="Publish gata.run.succeeded with the run's lineage.",
+        description="Publish gata.run.succeeded with the run's lineage and cost.",
     )
     def run_succeeded_events(
-        context: dg.RunStatusSensorContext, events: EventSink, artifact_store: ArtifactStore
+        context: dg.RunStatusSensorContext,
+        events: EventSink,
+        artifact_store: ArtifactStore,
+        cost_meter: CostMeter,
     ):
-        publish_run_event(context, "succeeded", events, artifact_store)
+        publish_run_event(context, "succeeded", events, artifact_store, cost_meter)
 
     @dg.run_status_sensor(
         run_status=dg.DagsterRunStatus.FAILURE,
@@ -101,8 +113,11 @@ def build_run_event_sensors(status: dg.DefaultSensorStatus) -> list[dg.SensorDef
         description="Publish gata.run.failed with the reason and what the run had produced.",
     )
     def run_failed_events(
-        context: dg.RunStatusSensorContext, events: EventSink, artifact_store: ArtifactStore
+        context: dg.RunStatusSensorContext,
+        events: EventSink,
+        artifact_store: ArtifactStore,
+        cost_meter: CostMeter,
     ):
-        publish_run_event(context, "failed", events, artifact_store)
+        publish_run_event(context, "failed", events, artifact_store, cost_meter)
 
     return [run_succeeded_events, run_failed_events]

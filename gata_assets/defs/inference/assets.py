@@ -3,7 +3,9 @@
 Daily partitions (UTC) make a day the unit of scheduling, retry and backfill: re-running a
 day rewrites exactly `predictions/<day>.parquet`, and a backfill of a range is one run per
 day. The models it used are recorded per partition, so a prediction is traceable to a model
-version and, through the registry, to the tickets that model was trained on.
+version and, through the registry, to the tickets that model was trained on. Where the
+routing runs (here, or a SageMaker Batch Transform job for a big day on AWS) is the
+`batch_scoring` resource's choice; the metadata says which, and what a job cost in time.
 """
 
 import dagster as dg
@@ -13,6 +15,8 @@ from gata_assets.core.references import ModelRef, PredictionsRef, ServingModel
 from gata_assets.defs.common import REFS_IO_MANAGER, artifact_metadata, clear_failures
 from gata_assets.defs.deployment.serving import from_entry, servable_model
 from gata_assets.resources.artifact_store import ArtifactStore
+from gata_assets.resources.batch_scoring import BatchScoring, BatchScoringError
+from gata_assets.resources.cost_meter import CostMeter
 from gata_assets.resources.deployer import Deployer
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import latest_ref
@@ -58,15 +62,18 @@ def batch_predictions(
     registry: ModelRegistry,
     pipeline: PipelineConfig,
     deployer: Deployer,
+    batch_scoring: BatchScoring,
+    cost_meter: CostMeter,
 ) -> dg.Output[PredictionsRef]:
-    from gata_assets.defs.inference.predict_day import predict_day
+    from gata_assets.defs.inference.endpoint_cost import endpoint_day_metadata
+    from gata_assets.defs.inference.predict_day import score_day
 
     window = context.partition_time_window
     models = serving_models(registry, artifact_store, context.log)
     reader = ticket_db.reader()
     try:
         with clear_failures():
-            ref = predict_day(
+            scored = score_day(
                 reader,
                 artifact_store,
                 models,
@@ -76,9 +83,15 @@ def batch_predictions(
                 # The online router's threshold: batch and endpoint answer alike.
                 deployer.min_confidence,
                 pipeline.low_volume_fallback_label,
+                scoring=batch_scoring,
+                log=context.log,
+                redact_pii=pipeline.redact_pii,
             )
+    except BatchScoringError as error:
+        raise dg.Failure(description=str(error)) from None
     finally:
         reader.engine.dispose()
+    ref = scored.ref
     context.log.info(
         f"{context.partition_key}: {ref.rows} tickets, fallback rate {ref.fallback_rate:.1%}"
         f", models {ref.model_versions}"
@@ -95,5 +108,25 @@ def batch_predictions(
             "model_sources": dg.MetadataValue.json(ref.model_sources),
             "batch_id": dg.MetadataValue.text(ref.batch_id),
             "data_sha256": dg.MetadataValue.text(ref.data_sha256),
+            # "in_process", or the transform job: name, ARN, instances, billable seconds.
+            **scored.scoring,
+            # The day's serverless endpoint compute, plus the transform job's instances.
+            **endpoint_day_metadata(
+                cost_meter,
+                artifact_store,
+                context.partition_key,
+                transform_cost(cost_meter, scored),
+            ),
         },
     )
+
+
+def transform_cost(meter: CostMeter, scored):
+    """What the day's Batch Transform job cost, or None when it ran in process or reused a
+    completed job's output (nothing was billed again)."""
+    prefix = "batch_transform/"
+    job = {k[len(prefix) :]: v for k, v in scored.scoring.items() if k.startswith(prefix)}
+    if not job or job.get("origin") == "reused":
+        return None
+    # billable_seconds already counts every instance (batch_transform_io.billable_seconds).
+    return meter.transform_cost(job["instance_type"], 1, float(job["billable_seconds"]))

@@ -22,6 +22,7 @@ from gata_assets.core.model_groups import MODEL_GROUPS, ModelGroup
 from gata_assets.core.references import ModelRef, SplitRef
 from gata_assets.defs.common import REFS_IO_MANAGER, artifact_metadata, lineage_metadata
 from gata_assets.resources.artifact_store import ArtifactStore
+from gata_assets.resources.cost_meter import CostMeter, cost_metadata
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.tracking import ExperimentTracker, TrackedRun
 from gata_assets.resources.trainer import Trainer, TrainingConfig
@@ -149,6 +150,7 @@ def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
         artifact_store: ArtifactStore,
         pipeline: PipelineConfig,
         tracking: ExperimentTracker,
+        cost_meter: CostMeter,
     ) -> dg.Output[ModelRef]:
         from gata_assets.defs.training.procedure import (
             GroupTraining,
@@ -180,7 +182,10 @@ def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
                 f"{group.model_asset} {ref.model_version}: accuracy {metrics['accuracy']:.4f}, "
                 f"macro-F1 {metrics['macro_f1']:.4f}, {metrics.get('train_seconds', 0):.0f}s"
             )
-        return model_output(trained)
+        output = model_output(trained)
+        # What its training job cost (0.0 locally); the run's completion event sums it.
+        cost = cost_metadata(cost_meter.training_cost(ref.job_name))
+        return output.with_metadata({**output.metadata, **cost})
 
     return model
 
