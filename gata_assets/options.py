@@ -98,6 +98,10 @@ _ROWS = (
     Option("GATA_HOME", "settings.home", str, ".gata", "Embedded state: databases, artifacts"),
     Option("GATA_TICKET_DB_URL", "settings.ticket_db_url", secret, None, "Ticket DB URL"),
     Option("GATA_TICKET_DB_SECRET_ID", "settings.ticket_db_secret_id", str, None, "RDS secret"),
+    # With the secret only (AuroraTicketDatabase): each wins over the secret's own key.
+    Option("GATA_TICKET_DB_HOST", "ticket_db.host", str, "", "Host (a reader endpoint, a proxy)"),
+    Option("GATA_TICKET_DB_PORT", "ticket_db.port", int, 0, "0: the secret's, else 5432"),
+    Option("GATA_TICKET_DB_NAME", "ticket_db.database", str, "", "Database, else the dbname"),
     Option("GATA_REGISTRY_DB_URL", "settings.registry_db_url", secret, None, "Registry DB URL"),
     Option(
         "GATA_REGISTRY",
@@ -252,8 +256,15 @@ _ROWS = (
     Option("GATA_SAGEMAKER_SUBNET_IDS", "trainer.subnet_ids", csv, [], "VPC subnets"),
     Option("GATA_SAGEMAKER_SECURITY_GROUP_IDS", "trainer.security_group_ids", csv, [], "VPC SGs"),
     Option(
+        "GATA_SAGEMAKER_TRAINING_POLL_SECONDS",
+        "trainer.poll_initial_seconds",
+        float,
+        15.0,
+        "First wait between DescribeTrainingJob polls (backing off from there)",
+    ),
+    Option(
         "GATA_SAGEMAKER_NAME_PREFIX",
-        ("trainer.name_prefix", "sagemaker_deployer.name_prefix"),
+        ("trainer.name_prefix", "sagemaker_deployer.name_prefix", "batch_scoring.name_prefix"),
         str,
         "gata",
         "IAM is scoped to it",
@@ -262,17 +273,52 @@ _ROWS = (
     Option("GATA_ENDPOINT_NAME_PREFIX", "deployer.name_prefix", str, "gata", "<prefix>-router"),
     Option("GATA_ENDPOINT_MIN_CONFIDENCE", "deployer.min_confidence", float, 0.0, "Else triage"),
     Option("GATA_ENDPOINT_LATENCY_BUDGET_MS", "deployer.latency_budget_ms", float, 2000.0, "Check"),
-    Option("GATA_SAGEMAKER_ROLE_ARN", "sagemaker_deployer.role_arn", str, "", "Model role"),
+    Option(
+        "GATA_ENDPOINT_LAYOUT",
+        "deployer.layout",
+        choice("router", "per-model"),
+        "router",
+        "router: one endpoint, routing inside; per-model: <name>-general and <name>-low-volume, "
+        "routed by gata's client side",
+    ),
+    # -- prod in its own account (SageMakerDeployer as `prod_deployer`; unset: preprod's) ----
+    Option("GATA_PROD_ROLE_ARN", "prod_deployer.assume_role_arn", str, "", "Role to assume"),
+    Option("GATA_PROD_EXTERNAL_ID", "prod_deployer.external_id", str, "", "Its ExternalId"),
+    Option(
+        "GATA_PROD_ARTIFACT_BUCKET",
+        "prod_deployer.artifact_bucket",
+        str,
+        "",
+        "Prod account's bucket: model archives are copied there",
+    ),
+    Option("GATA_PROD_KMS_KEY_ID", "prod_deployer.artifact_kms_key_id", str, "", "Its KMS key"),
+    Option("GATA_PROD_SAGEMAKER_ROLE_ARN", "prod_deployer.role_arn", str, "", "Prod model role"),
+    Option(
+        "GATA_SAGEMAKER_ROLE_ARN",
+        ("sagemaker_deployer.role_arn", "batch_scoring.role_arn"),
+        str,
+        "",
+        "Model role",
+    ),
     Option(
         "GATA_SAGEMAKER_IMAGE_PARAMETER",
-        ("sagemaker_deployer.image_parameter", "image_tags.inference_parameter"),
+        (
+            "sagemaker_deployer.image_parameter",
+            "image_tags.inference_parameter",
+            "registry.image_parameter",
+            "batch_scoring.image_parameter",
+        ),
         str,
         "/gata/images/inference/tag",
         "SSM: image tag or URI",
     ),
     Option(
         "GATA_SAGEMAKER_IMAGE_REPOSITORY",
-        "sagemaker_deployer.image_repository",
+        (
+            "sagemaker_deployer.image_repository",
+            "registry.image_repository",
+            "batch_scoring.image_repository",
+        ),
         str,
         "",
         "ECR repo",
@@ -307,6 +353,48 @@ _ROWS = (
     Option(
         "GATA_SAGEMAKER_TIMEOUT_S", "sagemaker_deployer.timeout_s", float, 1800.0, "Deploy limit"
     ),
+    # -- batch inference on AWS (SageMakerBatchScoring); locally every day runs in process ----
+    Option(
+        "GATA_BATCH_TRANSFORM_MIN_TICKETS",
+        "batch_scoring.min_transform_tickets",
+        int,
+        20_000,
+        "Days with more tickets go to a SageMaker Batch Transform job, smaller ones run in the "
+        "run worker: a job spends ~5-8 min starting its instance, in which the 1-vCPU worker "
+        "routes ~15-20k tickets itself",
+    ),
+    Option(
+        "GATA_BATCH_TRANSFORM_INSTANCE_TYPE",
+        "batch_scoring.instance_type",
+        str,
+        "ml.m5.xlarge",
+        "Transform job VM",
+    ),
+    Option(
+        "GATA_BATCH_TRANSFORM_INSTANCE_COUNT",
+        "batch_scoring.instance_count",
+        int,
+        1,
+        "Instances; the day's input is split into as many files",
+    ),
+    Option(
+        "GATA_BATCH_TRANSFORM_POLL_SECONDS", "batch_scoring.poll_seconds", float, 30.0, "Wait step"
+    ),
+    Option(
+        "GATA_BATCH_TRANSFORM_TIMEOUT_S",
+        "batch_scoring.timeout_s",
+        float,
+        21600.0,
+        "Run gives up waiting (the job runs on; a retry re-attaches)",
+    ),
+    # -- cost estimates (CostMeter) -----------------------------------------------------------
+    Option(
+        "GATA_PRICE_TABLE",
+        "cost.price_table",
+        str,
+        "",
+        "JSON price table merged over the built-in one (core/prices.py)",
+    ),
     # -- lifecycle: registry, events, retraining, gate ----------------------------------------
     Option(
         "GATA_MODEL_PACKAGE_GROUP",
@@ -314,6 +402,13 @@ _ROWS = (
         str,
         "gata-ticket-routing",
         "Registry",
+    ),
+    Option(
+        "GATA_SAGEMAKER_PACKAGE_INSTANCE_TYPES",
+        "registry.instance_types",
+        csv,
+        ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge"],
+        "Model packages: real-time and transform instance hints",
     ),
     Option(
         "GATA_APPROVAL_QUEUE_URL",

@@ -109,6 +109,7 @@ def test_every_variable_the_repository_uses_has_a_row():
 def _resource_classes() -> dict[str, type]:
     from gata_assets.resources.approval_queue import SqsApprovalQueue
     from gata_assets.resources.aws import AwsResource
+    from gata_assets.resources.cost_meter import AwsCostMeter
     from gata_assets.resources.events import EventBridgeEvents
     from gata_assets.resources.image_tags import SsmImageTags
     from gata_assets.resources.lifecycle_config import LifecycleConfig
@@ -131,12 +132,14 @@ def _resource_classes() -> dict[str, type]:
         "trainer": SageMakerTrainer,
         "deployer": LocalDeployer,
         "sagemaker_deployer": SageMakerDeployer,
+        "prod_deployer": SageMakerDeployer,
         "registry": SageMakerModelRegistry,
         "mlflow": MlflowTracking,
         "mlflow_registry": MlflowModelRegistry,
         "events": EventBridgeEvents,
         "image_tags": SsmImageTags,
         "approval_queue": SqsApprovalQueue,
+        "cost": AwsCostMeter,
     }
 
 
@@ -149,7 +152,8 @@ def _parses_to(row: options.Option) -> object:
         options.csv: "a,b",
         options.precision_target: "0.95",
     }
-    return type(row.parse(samples.get(row.type, "standard")))
+    # A choice() parses its first allowed value ("standard or adaptive" → "standard").
+    return type(row.parse(samples.get(row.type, row.type.__name__.split(" or ")[0])))
 
 
 def test_rows_match_the_fields_they_set_and_every_config_field_has_a_row():

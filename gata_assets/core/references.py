@@ -189,6 +189,11 @@ class EndpointRef(Reference):
     model_uris: dict[str, str] = field(default_factory=dict)
     low_volume_fallback: bool = False
     min_confidence: float = 0.0
+    layout: str = "router"
+    """`router` (one endpoint) or `per-model` (one per model, routed by the caller)."""
+    model_endpoints: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per model role its own endpoint's `name` and `arn` or `url` (the per-model layout;
+    a fallback low-volume model has none)."""
     deployment: dict[str, Any] = field(default_factory=dict)
 
     @property

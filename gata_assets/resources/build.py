@@ -18,6 +18,8 @@ from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.options import OPTIONS, SettingsError
 from gata_assets.resources.approval_queue import SqsApprovalQueue
 from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
+from gata_assets.resources.batch_scoring import BatchScoring, InProcessBatchScoring
+from gata_assets.resources.cost_meter import AwsCostMeter, CostMeter, LocalCostMeter
 from gata_assets.resources.deployer import Deployer
 from gata_assets.resources.events import EventBridgeEvents, EventSink, LocalEventLog
 from gata_assets.resources.image_tags import ImageTagSource, LocalImageTags, SsmImageTags
@@ -36,6 +38,7 @@ from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 from gata_assets.resources.registry import ModelRegistry, SqlModelRegistry
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
+from gata_assets.resources.sagemaker_batch_transform import SageMakerBatchScoring
 from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
 from gata_assets.resources.sagemaker_registry import SageMakerModelRegistry
 from gata_assets.resources.sagemaker_trainer import SageMakerTrainer
@@ -87,9 +90,18 @@ def build_ticket_db(settings: GataSettings) -> TicketDatabase:
         return make(
             AuroraTicketDatabase,
             settings,
+            "ticket_db",
             secret_id=settings.ticket_db_secret_id,
             columns=columns,
             **settings.aws(),
+        )
+    # GATA_TICKET_DB_HOST/_PORT/_NAME complete a secret; without one they would do nothing.
+    given = settings.fields("ticket_db")
+    stray = [r.name for r in OPTIONS.values() for f in given if ("ticket_db", f) in r.targets]
+    if stray:
+        raise SettingsError(
+            f"{' and '.join(stray)} apply only with GATA_TICKET_DB_SECRET_ID; "
+            "with GATA_TICKET_DB_URL put them in the URL"
         )
     url = settings.default_ticket_db_url
     if settings.ticket_db_url_from_env:
@@ -126,6 +138,36 @@ def build_deployer(settings: GataSettings) -> Deployer:
     return make(LocalDeployer, settings, "deployer", home=str(settings.home))
 
 
+def build_prod_deployer(settings: GataSettings) -> Deployer:
+    """`prod_endpoint`'s deployer: preprod's, except that with GATA_PROD_* in AWS it acts in
+    the prod account (assumed role, that account's bucket and model role)."""
+    if settings.mode != "aws":
+        return build_deployer(settings)
+    prod = settings.fields("prod_deployer")
+    if prod.get("assume_role_arn") and not (prod.get("artifact_bucket") and prod.get("role_arn")):
+        raise SettingsError(
+            "GATA_PROD_ROLE_ARN needs GATA_PROD_ARTIFACT_BUCKET (the prod account's bucket) "
+            "and GATA_PROD_SAGEMAKER_ROLE_ARN (the prod account's model role)"
+        )
+    shared = settings.fields("deployer", "sagemaker_deployer")
+    fixed = {name: value for name, value in shared.items() if name not in prod}
+    return make(SageMakerDeployer, settings, "prod_deployer", **fixed, **settings.aws())
+
+
+def build_batch_scoring(settings: GataSettings) -> BatchScoring:
+    """Batch predictions in the run worker; in AWS, days over GATA_BATCH_TRANSFORM_MIN_TICKETS
+    as SageMaker Batch Transform jobs."""
+    if settings.mode == "aws":
+        return make(
+            SageMakerBatchScoring,
+            settings,
+            "batch_scoring",
+            kms_key_id=settings.kms_key_id,
+            **settings.aws(),
+        )
+    return InProcessBatchScoring()
+
+
 def build_registry(settings: GataSettings, resolve_secrets: bool = False) -> ModelRegistry:
     """GATA_REGISTRY (`mlflow_settings.registry_kind`); unset: SQL by GATA_REGISTRY_DB_URL,
     else SageMaker in AWS, else SQLite under GATA_HOME."""
@@ -135,7 +177,11 @@ def build_registry(settings: GataSettings, resolve_secrets: bool = False) -> Mod
         uri = secret_url(TRACKING_URI, resolve_secrets)
         return make(MlflowModelRegistry, settings, "mlflow_registry", tracking_uri=uri)
     if kind == "sagemaker":
-        return make(SageMakerModelRegistry, settings, "registry", **settings.aws())
+        # The store holds each package's model.tar.gz (its InferenceSpecification).
+        store = build_artifact_store(settings)
+        return make(
+            SageMakerModelRegistry, settings, "registry", artifact_store=store, **settings.aws()
+        )
     if settings.registry_db_url_from_env:
         return SqlModelRegistry(url=secret_url("GATA_REGISTRY_DB_URL", resolve_secrets))
     return SqlModelRegistry(url=f"sqlite:///{settings.home / 'gata.db'}")
@@ -161,6 +207,22 @@ def build_image_tags(settings: GataSettings) -> ImageTagSource:
     return LocalImageTags(path=str(settings.home / "image_tags.json"))
 
 
+def build_cost_meter(settings: GataSettings) -> CostMeter:
+    """Prices what AWS records (GATA_PRICE_TABLE over the built-in table); a malformed
+    table fails here, when the definitions load, in either world."""
+    from gata_assets.core.errors import GataInputError
+
+    if settings.mode == "aws":
+        meter: CostMeter = make(AwsCostMeter, settings, "cost", **settings.aws())
+    else:
+        meter = make(LocalCostMeter, settings, "cost")
+    try:
+        meter.prices()
+    except GataInputError as error:
+        raise SettingsError(f"GATA_PRICE_TABLE: {error}") from None
+    return meter
+
+
 def build_approval_queue(settings: GataSettings) -> dict[str, Any]:
     """SageMaker's approval events on SQS, only when GATA_APPROVAL_QUEUE_URL names a queue
     (its sensor exists only then, `defs/automation/__init__.py`)."""
@@ -179,10 +241,13 @@ def build_resources(settings: GataSettings) -> dict[str, Any]:
         "training": make(TrainingConfig, settings, "training"),
         "tracking": build_tracking(settings),
         "deployer": build_deployer(settings),
+        "prod_deployer": build_prod_deployer(settings),
+        "batch_scoring": build_batch_scoring(settings),
         "registry": build_registry(settings),
         "events": build_events(settings),
         "image_tags": build_image_tags(settings),
         "lifecycle": make(LifecycleConfig, settings, "lifecycle"),
+        "cost_meter": build_cost_meter(settings),
         REFS_IO_MANAGER: ArtifactRefIOManager(store=store),
         **build_approval_queue(settings),
     }

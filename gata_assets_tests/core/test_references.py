@@ -108,7 +108,7 @@ FILLED = {
         "train_cap": None,
         "capped_out": {},
     },
-    "routing_endpoint": {"data_sha256": ""},
+    "routing_endpoint": {"data_sha256": "", "layout": "router", "model_endpoints": {}},
     "batch_predictions": {"batch_id": "", "data_sha256": ""},
 }
 KINDS = {

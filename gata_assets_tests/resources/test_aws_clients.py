@@ -35,9 +35,12 @@ SERVICES = {
     "ticket_db": "secretsmanager",
     "trainer": "sagemaker",
     "deployer": "sagemaker",
+    "batch_scoring": "sagemaker",
+    "prod_deployer": "sagemaker",
     "registry": "sagemaker",
     "events": "events",
     "image_tags": "ssm",
+    "cost_meter": "cloudwatch",
 }
 
 
