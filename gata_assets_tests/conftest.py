@@ -38,8 +38,8 @@ def offline_resources(gata_home: Path) -> dict:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """PostgreSQL and browser tests need a server: they count as slow, so `-m "not slow"` is
-    the fast loop without training, servers, a browser or PostgreSQL."""
+    """PostgreSQL, browser and AWS-world tests need a server: they count as slow, so
+    `-m "not slow"` is the fast loop without training, servers, a browser or PostgreSQL."""
     for item in items:
-        if item.get_closest_marker("postgres") or item.get_closest_marker("browser"):
+        if any(item.get_closest_marker(m) for m in ("postgres", "browser", "aws_world")):
             item.add_marker(pytest.mark.slow)
