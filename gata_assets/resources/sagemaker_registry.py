@@ -49,6 +49,10 @@ def _scalars(prefix: str, values: dict[str, Any]) -> dict[str, str]:
 
 
 def _number(text: str) -> Any:
+    """A metadata property back as the value it was (properties are strings on SageMaker):
+    "False" must read as False, or every model would look like a fallback."""
+    if text in ("True", "False"):
+        return text == "True"
     try:
         return float(text)
     except ValueError:

