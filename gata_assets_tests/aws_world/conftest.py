@@ -59,6 +59,6 @@ def aws_world(tmp_path: Path) -> Iterator[AwsWorld]:
             home = tmp_path / "gata-home"
             (home / "dagster").mkdir(parents=True)
             try:
-                yield AwsWorld(gata_environment(account, home), account, standin, db_url)
+                yield AwsWorld(gata_environment(account, home, db_url), account, standin, db_url)
             finally:
                 standin.close()

@@ -99,6 +99,9 @@ class SageMakerStandIn:
         elif action == "CreateTransformJob":
             from gata_assets_tests.aws_world.transform_standin import run_transform_job
 
+            # Before the caller hears back: moto would say Completed, with no output yet.
+            job = self.backend(account).transform_jobs[request["TransformJobName"]]
+            job.transform_job_status = "InProgress"
             self.start(run_transform_job, self, account, request)
 
     def invoke(self, account: str, endpoint: str, body: bytes, headers: dict) -> tuple[int, bytes]:

@@ -21,10 +21,15 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from gata_assets_tests.aws_world.moto_world import ACCOUNT
 from gata_assets_tests.aws_world.world_setup import (
     BUCKET,
+    INFERENCE_IMAGE,
+    PROD_ACCOUNT,
+    PROD_BUCKET,
     SECRET_PASSWORD,
     client,
+    prod_client,
     received_events,
 )
 from gata_assets_tests.integration.dagster_processes import (
@@ -51,7 +56,7 @@ def dagster(env: dict[str, str], *args: str) -> str:
     return run(env, executable("dagster"), *args, "-w", "workspace.yaml")
 
 
-def launch(env: dict[str, str], job: str, timeout: float = 600, **tags: str) -> None:
+def launch(env: dict[str, str], job: str, timeout: float = 600, **tags: str) -> list[str]:
     """`dagster job launch`, as a deployment's daemon would run it, then wait for the end."""
     run_id = str(uuid.uuid4())
     extra = ["--tags", json.dumps(tags)] if tags else []
@@ -61,10 +66,24 @@ def launch(env: dict[str, str], job: str, timeout: float = 600, **tags: str) -> 
         while (found := instance.get_run_by_id(run_id)) is None or not found.is_finished:
             assert time.monotonic() < deadline, f"{job} still {found and found.status}"
             time.sleep(2)
-        messages = [e.user_message or "" for e in instance.all_logs(run_id)]
+        records = instance.all_logs(run_id)
+    messages = [e.user_message or "" for e in records]
     PRINTED.append("\n".join(messages))
-    failures = [m for m in messages if "fail" in m.lower() or "error" in m.lower()]
-    assert found.status == dg.DagsterRunStatus.SUCCESS, "\n".join(failures[-20:])
+    assert found.status == dg.DagsterRunStatus.SUCCESS, "\n".join(step_errors(records))
+    return messages
+
+
+def step_errors(records: list) -> list[str]:
+    """Each failed step's error and its causes, innermost last."""
+    lines = []
+    for record in records:
+        event = record.dagster_event
+        if event is not None and event.event_type_value == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            while error is not None:
+                lines.append(f"{record.step_key}: {error.message.strip()} {error.stack[-1:]}")
+                error = error.cause
+    return lines
 
 
 def events_until(account, wanted: set[str], timeout: float = 120) -> list[dict]:
@@ -113,13 +132,32 @@ def test_retrain_approve_promote_and_predict_a_day_on_aws(aws_world, tmp_path):
 
 
 def scenario(env: dict[str, str], aws_world, daemon: BackgroundProcess) -> None:
+    retrain(env, aws_world)
+    approve_and_promote(env, aws_world)
+    predict_a_day(env, aws_world)
+    events = events_until(aws_world.account, {"retrain", "promote_prod", "batch_inference"})
+    by_job = {e["detail"].get("job_name"): e for e in events}
+    assert {"retrain", "promote_prod", "batch_inference"} <= set(by_job), daemon.tail()
+    retrained = by_job["retrain"]
+    assert retrained["source"] == "gata" and retrained["detail-type"] == "gata.run.succeeded"
+    assert retrained["detail"]["cost"]["total_usd"] > 0  # two SageMaker jobs, priced
+    assert not any(SECRET_PASSWORD in text for text in [*PRINTED, daemon.tail(10**7)])
+    print("\nstand-in ran:", json.dumps(aws_world.standin.ran, indent=1, default=str))
+
+
+def retrain(env: dict[str, str], aws_world) -> None:
+    """Extract with the master secret, two SageMaker jobs under Pipes, checks, registry,
+    one preprod endpoint per model."""
     account, standin = aws_world.account, aws_world.standin
-    launch(env, "retrain")
+    messages = launch(env, "retrain")
     trained = [r for r in standin.ran if r["kind"] == "training job"]
     assert sorted(r["outcome"] for r in trained) == ["Completed", "Completed"], standin.ran
-    assert all(r["lines"] > 0 for r in trained)  # the container's log reached CloudWatch
+    # gata-train's own lines, read back from the jobs' CloudWatch streams through Pipes.
+    assert any(m.startswith("training general: ") for m in messages)
+    assert any(m.startswith("low_volume: accuracy ") for m in messages)
     general = latest(env, "general_model")
-    assert general["job_name"].startswith("gata-")
+    assert general["job_name"].startswith("gata-") and general["cost_usd"] > 0
+    assert "samples_per_second" in general  # a Pipes result, not in metrics.json
 
     s3 = client(account.url, "s3")
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="gata/")["Contents"]
@@ -128,35 +166,45 @@ def scenario(env: dict[str, str], aws_world, daemon: BackgroundProcess) -> None:
 
     preprod = latest(env, "routing_endpoint")
     sagemaker = client(account.url, "sagemaker")
-    assert sagemaker.describe_endpoint(EndpointName=preprod["endpoint"])["EndpointStatus"] == (
-        "InService"
-    )
+    for name in ("gata-router-general", "gata-router-low-volume"):
+        assert sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] == "InService"
+    assert preprod["general_endpoint_arn"].startswith(f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:")
 
+
+def approve_and_promote(env: dict[str, str], aws_world) -> None:
+    """`gata models approve` each version, then prod in its own account, invoked by `gata`."""
     versions = json.loads(run(env, executable("gata"), "models", "list", "--json"))
     assert {v["group"] for v in versions} == {"general", "low_volume"}
+    sagemaker = client(aws_world.account.url, "sagemaker")
     for version in versions:
         run(env, executable("gata"), "models", "approve", version["version"])
+    packages = sagemaker.list_model_packages(ModelPackageGroupName="gata-ticket-routing")
+    for summary in packages["ModelPackageSummaryList"]:
+        package = sagemaker.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+        assert package["ModelApprovalStatus"] == "Approved"
+        [container] = package["InferenceSpecification"]["Containers"]
+        assert container["Image"] == INFERENCE_IMAGE
     launch(env, "promote_prod")
     prod = latest(env, "prod_endpoint")
-    reply = client(account.url, "sagemaker-runtime").invoke_endpoint(
-        EndpointName=prod["endpoint"],
-        ContentType="application/json",
-        Body=json.dumps({"instances": [{"text": "I cannot log in to the VPN"}]}),
-    )
-    [prediction] = json.loads(reply["Body"].read())["predictions"]
-    assert prediction["category"]
+    assert prod["account_id"] == PROD_ACCOUNT
+    prod_sagemaker = prod_client(aws_world.account.url, "sagemaker")
+    status = prod_sagemaker.describe_endpoint(EndpointName="gata-prod-general")["EndpointStatus"]
+    assert status == "InService"
+    assert not sagemaker.list_endpoints(NameContains="gata-prod")["Endpoints"]
+    copied = prod_client(aws_world.account.url, "s3").list_objects_v2(Bucket=PROD_BUCKET)
+    assert any(o["Key"].endswith("model.tar.gz") for o in copied["Contents"])
+    answer = run(env, executable("gata"), "endpoints", "invoke", "--prod", "--json", "VPN down")
+    [prediction] = json.loads(answer[answer.index("[") :])
+    assert prediction["category"] and prediction["route"]
 
+
+def predict_a_day(env: dict[str, str], aws_world) -> None:
+    """The busiest day through a Batch Transform job, read back into the same Parquet."""
     day = busiest_day(aws_world.db_url)
     launch(env, "batch_inference", **{"dagster/partition": day})
     predicted = latest(env, "batch_predictions")
-    assert predicted["dagster/row_count"] > 0
+    assert predicted["dagster/row_count"] > 0 and predicted["scoring"] == "batch_transform"
     assert predicted["uri"].startswith(f"s3://{BUCKET}/")
-
-    events = events_until(account, {"retrain", "promote_prod"})
-    by_job = {e["detail"].get("job_name"): e for e in events}
-    assert {"retrain", "promote_prod"} <= set(by_job), (events, daemon.tail())
-    retrained = by_job["retrain"]
-    assert retrained["source"] == "gata" and retrained["detail-type"] == "gata.run.succeeded"
-    assert retrained["detail"]["cost"]["total_usd"] > 0  # two SageMaker jobs, priced
-    assert not any(SECRET_PASSWORD in text for text in [*PRINTED, daemon.tail(10**7)])
-    print("\nstand-in ran:", json.dumps(standin.ran, indent=1, default=str))
+    assert predicted["cost_basis"]["transform"]["instance_type"] == "ml.m5.xlarge"
+    [job] = [r for r in aws_world.standin.ran if r["kind"] == "transform job"]
+    assert job["outcome"] == "Completed" and job["records"] == predicted["dagster/row_count"]

@@ -1,9 +1,11 @@
-"""The AWS account a team would have before running gata, built in moto on loopback.
+"""The AWS accounts a team would have before running gata, built in moto on loopback.
 
 What Terraform (infra/) creates and a person fills in: a KMS key, the artifact bucket, the
-image parameters in SSM, the Aurora secret in Secrets Manager (pointing at the local
-PostgreSQL), an EventBridge rule copying gata's events into an SQS queue the test reads, and
-the environment a Dagster deployment on ECS would have (`GATA_MODE=aws`, one endpoint URL).
+image parameters in SSM, the RDS-managed Aurora master secret (username and password only;
+host, port and database come from settings, pointing at the local PostgreSQL), an
+EventBridge rule copying gata's events into an SQS queue the test reads, a prod account with
+its own bucket that gata reaches through a role, and the environment a Dagster deployment on
+ECS would have (`GATA_MODE=aws`, one endpoint URL, one endpoint per model).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ SECRET_PASSWORD = "w0rld-Secret-pw"
 FINETUNE_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/gata-finetune:world"
 INFERENCE_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/gata-inference:world"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+PROD_ACCOUNT = "210987654321"
+PROD_ROLE_ARN = f"arn:aws:iam::{PROD_ACCOUNT}:role/gata-prod-deployer"
+PROD_BUCKET = "gata-prod-artifacts-test"
 
 
 def client(url: str, service: str) -> Any:
@@ -34,6 +39,20 @@ def client(url: str, service: str) -> Any:
         region_name=REGION,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
+    )
+
+
+def prod_client(url: str, service: str) -> Any:
+    """A client in the prod account, through the role gata assumes there."""
+    sts = client(url, "sts")
+    found = sts.assume_role(RoleArn=PROD_ROLE_ARN, RoleSessionName="world-setup")["Credentials"]
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id=found["AccessKeyId"],
+        aws_secret_access_key=found["SecretAccessKey"],
+        aws_session_token=found["SessionToken"],
     )
 
 
@@ -51,16 +70,9 @@ def build_account(url: str, db_url: str) -> Account:
     ssm = client(url, "ssm")
     ssm.put_parameter(Name="/gata/images/finetune/tag", Value=FINETUNE_IMAGE, Type="String")
     ssm.put_parameter(Name="/gata/images/inference/tag", Value=INFERENCE_IMAGE, Type="String")
-    parsed = sa.make_url(db_url)
-    secret = {
-        "username": parsed.username,
-        # The local server trusts loopback, so any password works; it must never show up.
-        "password": parsed.password or SECRET_PASSWORD,
-        "host": parsed.host,
-        "port": parsed.port or 5432,
-        "dbname": parsed.database,
-        "engine": "postgres",
-    }
+    # The shape RDS manages for an Aurora master user: nothing but the credentials. The local
+    # server trusts loopback, so any password works; it must never show up anywhere.
+    secret = {"username": sa.make_url(db_url).username, "password": SECRET_PASSWORD}
     client(url, "secretsmanager").create_secret(Name=SECRET_ID, SecretString=json.dumps(secret))
     sqs = client(url, "sqs")
     queue_url = sqs.create_queue(QueueName="gata-events")["QueueUrl"]
@@ -70,10 +82,11 @@ def build_account(url: str, db_url: str) -> Account:
     events = client(url, "events")
     events.put_rule(Name="gata-all", EventPattern=json.dumps({"source": [{"prefix": "gata"}]}))
     events.put_targets(Rule="gata-all", Targets=[{"Id": "queue", "Arn": queue_arn}])
+    prod_client(url, "s3").create_bucket(Bucket=PROD_BUCKET)
     return Account(url=url, kms_key_id=key, events_queue_url=queue_url)
 
 
-def gata_environment(account: Account, home: Path) -> dict[str, str]:
+def gata_environment(account: Account, home: Path, db_url: str) -> dict[str, str]:
     """A Dagster deployment's environment in AWS mode; nothing local but the instance home."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("GATA_", "DAGSTER_"))}
     inherited = {k: v for k, v in inherited.items() if not k.startswith("AWS_")}
@@ -90,6 +103,13 @@ def gata_environment(account: Account, home: Path) -> dict[str, str]:
         "GATA_ARTIFACT_BUCKET": BUCKET,
         "GATA_KMS_KEY_ID": account.kms_key_id,
         "GATA_TICKET_DB_SECRET_ID": SECRET_ID,
+        "GATA_TICKET_DB_HOST": str(sa.make_url(db_url).host),
+        "GATA_TICKET_DB_PORT": str(sa.make_url(db_url).port or 5432),
+        "GATA_TICKET_DB_NAME": str(sa.make_url(db_url).database),
+        "GATA_ENDPOINT_LAYOUT": "per-model",
+        "GATA_PROD_ROLE_ARN": PROD_ROLE_ARN,
+        "GATA_PROD_ARTIFACT_BUCKET": PROD_BUCKET,
+        "GATA_PROD_SAGEMAKER_ROLE_ARN": f"arn:aws:iam::{PROD_ACCOUNT}:role/gata-endpoint",
         "GATA_SAGEMAKER_TRAINING_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/gata-training",
         "GATA_SAGEMAKER_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/gata-endpoint",
         "GATA_SAGEMAKER_POLL_SECONDS": "0.5",
