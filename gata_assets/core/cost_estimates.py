@@ -36,6 +36,11 @@ def local_estimate(kind: str) -> CostEstimate:
     return CostEstimate(0.0, {"kind": kind, "basis": "local"})
 
 
+def reused_estimate(job_name: str) -> CostEstimate:
+    """A completed job whose output this run reused: billed once, in the run that ran it."""
+    return CostEstimate(0.0, {"kind": "training", "basis": "reused", "job_name": job_name})
+
+
 def _priced(kind: str, quantity: float, price: Price | None, basis: dict[str, Any]) -> CostEstimate:
     if price is None:
         missing = f"no {kind} price for {basis.get('instance_type', 'serverless')} in "

@@ -44,6 +44,9 @@ from gata_assets.resources.trainer import (
     training_identity,
 )
 
+# What find_job's status means for this run: it created the job, re-attached, or reused.
+JOB_ORIGIN = {None: "created", "Completed": "reused"}
+
 
 class SageMakerTrainer(Trainer, AwsResource):
     """Trains on SageMaker; needs the S3 artifact store (channels and outputs live there)."""
@@ -194,6 +197,8 @@ class SageMakerTrainer(Trainer, AwsResource):
                 context, extras, None if status else new_job, artifact_store
             )
         metadata = job_metadata(job, self.region_name)
+        # Reused: this run paid for nothing (the cost meter prices it at 0.0).
+        metadata["job_origin"] = dg.MetadataValue.text(JOB_ORIGIN.get(status, "attached"))
         if job["TrainingJobStatus"] != "Completed":
             raise dg.Failure(
                 description=f"SageMaker training job {job_name} {job['TrainingJobStatus']}: "

@@ -34,12 +34,15 @@ class SageMakerJobTrainer(CannedTrainer):
     """What SageMakerTrainer hands the asset for the job moto holds (its name and
     `job_metadata`), with the model directory gata-train would have written."""
 
+    origin: str = "created"
+
     def train(self, context, **kwargs):
         result = super().train(context, **kwargs)
         job = boto3.client("sagemaker", region_name=REGION).describe_training_job(
             TrainingJobName=JOB
         )
-        return dataclasses.replace(result, job_name=JOB, metadata=job_metadata(job, REGION))
+        metadata = {**job_metadata(job, REGION), "job_origin": dg.MetadataValue.text(self.origin)}
+        return dataclasses.replace(result, job_name=JOB, metadata=metadata)
 
 
 @pytest.fixture
@@ -86,6 +89,21 @@ def test_the_model_asset_records_its_sagemaker_jobs_cost(
     assert (basis["job_name"], basis["region"], basis["spot"]) == (JOB, REGION, True)
     assert (basis["billable_seconds"], basis["usd_per_hour"]) == (600, hourly)
     assert basis["price_taken"] == "2026-12-04" and basis["estimate"] is True
+
+
+def test_a_reused_completed_job_is_not_priced_again(
+    small_ticket_db, offline_resources, sagemaker_job
+):
+    """A retried or re-executed run that reuses a completed job's output paid nothing."""
+    resources = {
+        **offline_resources,
+        "trainer": SageMakerJobTrainer(metrics_json=METRICS, origin="reused"),
+        "cost_meter": AwsCostMeter(region_name=REGION),
+    }
+    result = dg.materialize(GENERAL, resources=resources)
+    metadata = materialization(result, "general_model").metadata
+    assert metadata["cost_usd"].value == 0.0
+    assert metadata["cost_basis"].value == {"kind": "training", "basis": "reused", "job_name": JOB}
 
 
 def test_locally_the_model_asset_records_that_nothing_was_billed(

@@ -130,6 +130,7 @@ def test_new_job_spot_checkpoint_kms_vpc_then_model_pulled_back(world):
     assert result.metadata["billable_seconds"].value == 600
     assert result.metadata["spot_savings_percent"].value == pytest.approx(66.7)
     assert result.metadata["spot"].value is True
+    assert result.metadata["job_origin"].value == "created"
 
 
 def test_a_new_run_reattaches_to_the_running_job_for_the_same_inputs(world):
@@ -147,6 +148,7 @@ def test_a_new_run_reattaches_to_the_running_job_for_the_same_inputs(world):
     result = run_train(world)
     assert result.job_name == JOB and result.metrics["macro_f1"] == 0.96
     assert result.metadata["spot_savings_percent"].value == 0.0
+    assert result.metadata["job_origin"].value == "attached"
 
 
 def test_a_completed_job_for_the_same_inputs_is_reused_not_paid_again(world):
@@ -156,6 +158,7 @@ def test_a_completed_job_for_the_same_inputs_is_reused_not_paid_again(world):
     world.stub.add_response("describe_training_job", done, {"TrainingJobName": JOB})
     result = run_train(world)  # the Stubber fails on any CreateTrainingJob
     assert result.job_name == JOB and result.metrics["macro_f1"] == 0.96
+    assert result.metadata["job_origin"].value == "reused"  # priced at 0.0 by the asset
 
 
 @pytest.mark.parametrize("dead", ["Failed", "Stopped"])

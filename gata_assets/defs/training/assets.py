@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
+from gata_assets.core.cost_estimates import reused_estimate
 from gata_assets.core.model_groups import MODEL_GROUPS, ModelGroup
 from gata_assets.core.references import ModelRef, SplitRef
 from gata_assets.defs.common import REFS_IO_MANAGER, artifact_metadata, lineage_metadata
@@ -183,8 +184,13 @@ def build_model_asset(group: ModelGroup) -> dg.AssetsDefinition:
                 f"macro-F1 {metrics['macro_f1']:.4f}, {metrics.get('train_seconds', 0):.0f}s"
             )
         output = model_output(trained)
-        # What its training job cost (0.0 locally); the run's completion event sums it.
-        cost = cost_metadata(cost_meter.training_cost(ref.job_name))
+        # What its training job cost (0.0 locally, or when this run reused a completed job
+        # someone already paid for); the run's completion event sums it.
+        origin = output.metadata.get("job_origin")
+        if getattr(origin, "value", origin) == "reused":
+            cost = cost_metadata(reused_estimate(ref.job_name))
+        else:
+            cost = cost_metadata(cost_meter.training_cost(ref.job_name))
         return output.with_metadata({**output.metadata, **cost})
 
     return model
