@@ -19,13 +19,14 @@ from gata_assets.core.verdicts import BLOCKING_CHECKS
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.defs.inference import batch_predictions
 from gata_assets.resources.batch_scoring import InProcessBatchScoring
+from gata_assets.resources.cost_meter import AwsCostMeter
 from gata_assets.resources.local_deployer import LocalDeployer
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets.resources.ticket_db import TicketDatabase
 from gata_assets_tests.aws_world.transform_standin import TransformStandin
-from gata_assets_tests.resources.batch_transform_helpers import build_world, client
+from gata_assets_tests.resources.batch_transform_helpers import REGION, build_world, client
 from gata_assets_tests.serving_fixtures import session_models
 
 pytestmark = [pytest.mark.slow, pytest.mark.aws_world]  # gata-serve and two BERT classifiers
@@ -97,6 +98,7 @@ def test_a_day_through_batch_transform_answers_as_in_process(
             # A threshold the general model's answers straddle: all three routes occur.
             "deployer": LocalDeployer(home=str(gata_home), min_confidence=0.6),
             REFS_IO_MANAGER: ArtifactRefIOManager(store=world.store),
+            "cost_meter": AwsCostMeter(region_name=REGION),
         }
         here = materialize(resources, InProcessBatchScoring())
         local = world.store.read_parquet(here["uri"])
@@ -107,6 +109,9 @@ def test_a_day_through_batch_transform_answers_as_in_process(
     assert here["scoring"] == "in_process" and there["scoring"] == "batch_transform"
     assert there["batch_transform/job_name"].startswith("gata-bt-20260502-")
     assert there["batch_transform/billable_seconds"] > 0
+    # The day's cost is the transform job's instances (no endpoint is deployed here).
+    assert here["cost_usd"] == 0.0 and there["cost_usd"] > 0
+    assert there["cost_basis"]["transform"]["instance_type"] == "ml.m5.xlarge"
     [ran] = standin.ran
     assert (ran["TransformJobStatus"], ran["records"]) == ("Completed", 24), ran
     assert len(local) == 24 and set(local["route"]) == {"general", "low_volume", "fallback"}
