@@ -4,27 +4,27 @@
 deployer and finds the ticket database here too, so both always make the same choice. Each
 resource takes its fields from the options table (`settings.fields(consumer)`, see
 gata_assets/options.py) and nowhere else; AWS resources share `settings.aws()`. A value a
-resource refuses (say a drift threshold of 25) fails here, naming the variable and the field.
+resource refuses (say a drift threshold of 25) fails here, naming the variable and the field
+(`option_values.make`). Deployers, batch scoring and the cost meter: `build_serving.py`.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-import dagster as dg
-from pydantic import ValidationError
+from typing import Any
 
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.options import OPTIONS, SettingsError
 from gata_assets.resources.approval_queue import SqsApprovalQueue
 from gata_assets.resources.artifact_store import ArtifactStore, LocalArtifactStore
-from gata_assets.resources.batch_scoring import BatchScoring, InProcessBatchScoring
-from gata_assets.resources.cost_meter import AwsCostMeter, CostMeter, LocalCostMeter
-from gata_assets.resources.deployer import Deployer
+from gata_assets.resources.build_serving import (
+    build_batch_scoring,
+    build_cost_meter,
+    build_deployer,
+    build_prod_deployer,
+)
 from gata_assets.resources.events import EventBridgeEvents, EventSink, LocalEventLog
 from gata_assets.resources.image_tags import ImageTagSource, LocalImageTags, SsmImageTags
 from gata_assets.resources.lifecycle_config import LifecycleConfig
-from gata_assets.resources.local_deployer import LocalDeployer
 from gata_assets.resources.local_trainer import LocalTrainer
 from gata_assets.resources.mlflow_registry import MlflowModelRegistry
 from gata_assets.resources.mlflow_settings import (
@@ -34,45 +34,17 @@ from gata_assets.resources.mlflow_settings import (
     registry_kind,
 )
 from gata_assets.resources.mlflow_tracking import MlflowTracking
+from gata_assets.resources.option_values import make, secret_url
 from gata_assets.resources.pipeline_config import PipelineConfig
 from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 from gata_assets.resources.registry import ModelRegistry, SqlModelRegistry
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
-from gata_assets.resources.sagemaker_batch_transform import SageMakerBatchScoring
-from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
 from gata_assets.resources.sagemaker_registry import SageMakerModelRegistry
 from gata_assets.resources.sagemaker_trainer import SageMakerTrainer
 from gata_assets.resources.ticket_db import AuroraTicketDatabase, TicketColumns, TicketDatabase
 from gata_assets.resources.tracking import ExperimentTracker, NoTracking
 from gata_assets.resources.trainer import Trainer, TrainingConfig
 from gata_assets.settings import GataSettings
-
-T = TypeVar("T")
-
-
-def make(cls: type[T], settings: GataSettings, *consumers: str, **fixed: Any) -> T:
-    """`cls` from the options set for `consumers` plus `fixed`; refusals name the variable."""
-    values = settings.fields(*consumers)
-    try:
-        return cls(**fixed, **values)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        name = str(problem["loc"][0]) if problem["loc"] else ""
-        variables = [
-            row.name
-            for row in OPTIONS.values()
-            if any(c in consumers and f == name for c, f in row.targets)
-        ]
-        shown = f"{' or '.join(variables)}={values[name]!r}: " if name in values else ""
-        raise SettingsError(f"{shown}{cls.__name__}.{name}: {problem['msg']}") from None
-
-
-def secret_url(name: str, resolve: bool) -> Any:
-    """A URL option that may hold a password: as dg.EnvVar for Dagster, which resolves it
-    inside runs only and never shows it; its value for the CLI, which runs outside Dagster."""
-    if resolve:
-        return dg.EnvVar(name).get_value() or ""
-    return dg.EnvVar(name)
 
 
 def ticket_db_url(settings: GataSettings, explicit: str | None = None) -> str:
@@ -131,43 +103,6 @@ def build_trainer(settings: GataSettings) -> Trainer:
     return LocalTrainer(checkpoint_root=str(settings.home / "checkpoints"))
 
 
-def build_deployer(settings: GataSettings) -> Deployer:
-    """Local gata-serve processes, or SageMaker serverless endpoints."""
-    if settings.mode == "aws":
-        return make(SageMakerDeployer, settings, "deployer", "sagemaker_deployer", **settings.aws())
-    return make(LocalDeployer, settings, "deployer", home=str(settings.home))
-
-
-def build_prod_deployer(settings: GataSettings) -> Deployer:
-    """`prod_endpoint`'s deployer: preprod's, except that with GATA_PROD_* in AWS it acts in
-    the prod account (assumed role, that account's bucket and model role)."""
-    if settings.mode != "aws":
-        return build_deployer(settings)
-    prod = settings.fields("prod_deployer")
-    if prod.get("assume_role_arn") and not (prod.get("artifact_bucket") and prod.get("role_arn")):
-        raise SettingsError(
-            "GATA_PROD_ROLE_ARN needs GATA_PROD_ARTIFACT_BUCKET (the prod account's bucket) "
-            "and GATA_PROD_SAGEMAKER_ROLE_ARN (the prod account's model role)"
-        )
-    shared = settings.fields("deployer", "sagemaker_deployer")
-    fixed = {name: value for name, value in shared.items() if name not in prod}
-    return make(SageMakerDeployer, settings, "prod_deployer", **fixed, **settings.aws())
-
-
-def build_batch_scoring(settings: GataSettings) -> BatchScoring:
-    """Batch predictions in the run worker; in AWS, days over GATA_BATCH_TRANSFORM_MIN_TICKETS
-    as SageMaker Batch Transform jobs."""
-    if settings.mode == "aws":
-        return make(
-            SageMakerBatchScoring,
-            settings,
-            "batch_scoring",
-            kms_key_id=settings.kms_key_id,
-            **settings.aws(),
-        )
-    return InProcessBatchScoring()
-
-
 def build_registry(settings: GataSettings, resolve_secrets: bool = False) -> ModelRegistry:
     """GATA_REGISTRY (`mlflow_settings.registry_kind`); unset: SQL by GATA_REGISTRY_DB_URL,
     else SageMaker in AWS, else SQLite under GATA_HOME."""
@@ -205,22 +140,6 @@ def build_image_tags(settings: GataSettings) -> ImageTagSource:
     if settings.mode == "aws":
         return make(SsmImageTags, settings, "image_tags", **settings.aws())
     return LocalImageTags(path=str(settings.home / "image_tags.json"))
-
-
-def build_cost_meter(settings: GataSettings) -> CostMeter:
-    """Prices what AWS records (GATA_PRICE_TABLE over the built-in table); a malformed
-    table fails here, when the definitions load, in either world."""
-    from gata_assets.core.errors import GataInputError
-
-    if settings.mode == "aws":
-        meter: CostMeter = make(AwsCostMeter, settings, "cost", **settings.aws())
-    else:
-        meter = make(LocalCostMeter, settings, "cost")
-    try:
-        meter.prices()
-    except GataInputError as error:
-        raise SettingsError(f"GATA_PRICE_TABLE: {error}") from None
-    return meter
 
 
 def build_approval_queue(settings: GataSettings) -> dict[str, Any]:
