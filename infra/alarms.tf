@@ -1,21 +1,33 @@
 # CloudWatch alarms, all notifying the alarm topic (alarm_topic.tf) when they fire and when they
 # recover. Names start with "<name_prefix>-", which the topic policy relies on.
 #
-# Endpoints: gata's serverless endpoints are named by its deployer, "<name_prefix>-router"
-# (preprod, moved by retrain / redeploy) and "<name_prefix>-prod" (moved by promote_prod), each
-# with one variant, AllTraffic (GATA_SAGEMAKER_NAME_PREFIX is local.name, ecs.tf). Their metrics
-# are in AWS/SageMaker by EndpointName and VariantName; ModelLatency and ModelSetupTime are in
-# microseconds, the budgets in milliseconds. An idle serverless endpoint publishes nothing, so
-# missing data is not breaching.
+# Endpoints: gata's serverless endpoints are named by its deployer after two logical names,
+# "<name_prefix>-router" (preprod, moved by retrain / redeploy) and "<name_prefix>-prod" (moved
+# by promote_prod), GATA_SAGEMAKER_NAME_PREFIX being local.name (ecs.tf). The layout
+# (var.endpoint_layout, GATA_ENDPOINT_LAYOUT) decides what runs for each: the router endpoint
+# itself, or "<name>-general" and "<name>-low-volume" (deployer.py: layout_names). Each has one
+# variant, AllTraffic. Their metrics are in AWS/SageMaker by EndpointName and VariantName;
+# ModelLatency and ModelSetupTime are in microseconds, the budgets in milliseconds. An idle
+# serverless endpoint publishes nothing (nor does a low-volume one that a fallback model never
+# gets), so missing data is not breaching.
 #
 # Training failures and freshness breaches are EventBridge rules straight to the topic
 # (monitoring_events.tf); the batch fallback rate is a metric from gata's batch run events.
 
 locals {
-  endpoints = {
+  logical_endpoints = {
     router = "${local.name}-router"
     prod   = "${local.name}-prod"
   }
+  # deployer.py model_endpoint_name: the model group with "_" as "-".
+  model_endpoint_suffixes = ["general", "low-volume"]
+  per_model_endpoints = merge([
+    for key, name in local.logical_endpoints : {
+      for suffix in local.model_endpoint_suffixes : "${key}-${suffix}" => "${name}-${suffix}"
+    }
+  ]...)
+  # Key (alarm names: "<name_prefix>-<key>-<alarm>") -> endpoint name.
+  endpoints        = var.endpoint_layout == "per-model" ? tomap(local.per_model_endpoints) : tomap(local.logical_endpoints)
   endpoint_variant = "AllTraffic"
 
   endpoint_alarms = {

@@ -29,7 +29,8 @@ locals {
   # What gata reads in its AWS configuration: gata_assets.settings (GATA_MODE=aws and the
   # core AWS resources) and the GATA_* options definitions.py maps onto resources
   # (GATA_SAGEMAKER_<field> for the serverless deployer). Also the `gata_environment` output,
-  # for running gata against this deployment from elsewhere.
+  # for running gata against this deployment from elsewhere. The GATA_PROD_* settings are
+  # local.prod_environment (prod_account.tf), merged in after it wherever it is used.
   gata_environment = {
     GATA_MODE                      = "aws"
     AWS_REGION                     = local.region
@@ -47,6 +48,9 @@ locals {
     GATA_SAGEMAKER_IMAGE_REPOSITORY = local.repository_urls["inference"]
     GATA_SAGEMAKER_MEMORY_SIZE_MB   = tostring(var.serverless_memory_mb)
     GATA_SAGEMAKER_MAX_CONCURRENCY  = tostring(var.serverless_max_concurrency)
+    GATA_ENDPOINT_LAYOUT            = var.endpoint_layout # the alarms and dashboard follow it
+    # Batch Transform for big days (IAM allows this instance type only).
+    GATA_BATCH_TRANSFORM_INSTANCE_TYPE = var.batch_transform_instance_type
     # Fine-tune training jobs.
     GATA_SAGEMAKER_TRAINING_ROLE_ARN  = aws_iam_role.sagemaker_training.arn
     GATA_FINETUNE_IMAGE_TAG_PARAMETER = aws_ssm_parameter.image_tag["finetune"].name
@@ -132,7 +136,7 @@ locals {
       log_group = aws_cloudwatch_log_group.ecs["code_server"].name
       command   = ["dagster", "code-server", "start", "--host", "0.0.0.0", "--port", tostring(local.code_server_port), "--module-name", "gata_assets.definitions", "--location-name", "gata"]
       ports     = [local.code_server_port]
-      env       = merge(var.gata_options, local.dagster_environment, local.gata_environment, { DAGSTER_CURRENT_IMAGE = local.dagster_image })
+      env       = merge(var.gata_options, local.dagster_environment, local.gata_environment, local.prod_environment, { DAGSTER_CURRENT_IMAGE = local.dagster_image })
       health    = ["CMD", "dagster", "api", "grpc-health-check", "--port", tostring(local.code_server_port)]
       storage   = null
     }
@@ -145,7 +149,7 @@ locals {
       log_group = aws_cloudwatch_log_group.ecs["run"].name
       command   = ["dagster", "api", "execute_run"] # the launcher overrides it with the run's full command
       ports     = []
-      env       = merge(var.gata_options, local.dagster_environment, local.gata_environment)
+      env       = merge(var.gata_options, local.dagster_environment, local.gata_environment, local.prod_environment)
       health    = null
       storage   = var.run_worker_ephemeral_storage_gb
     }

@@ -7,7 +7,10 @@
 #   dagster_code     code-location server (sensors, schedules) and run workers (the assets):
 #                    S3 artifacts, KMS, SageMaker training jobs / models / endpoint configs /
 #                    endpoints / model registry under gata's prefix, image-tag parameters,
-#                    ticket-database secret, events on gata's bus.
+#                    ticket-database secret, events on gata's bus. Policies of their own:
+#                    Batch Transform (iam_batch_transform.tf), endpoint metrics for costs
+#                    (iam_cost_meter.tf), the prod role (prod_account.tf), the approval
+#                    queue (approval_events.tf), registry listing (below).
 #
 # ECS permissions name the cluster in use: gata's own, or var.existing_ecs_cluster_arn's
 # (local.cluster_name is the last part of that ARN).
@@ -18,6 +21,8 @@ locals {
   run_family        = "${local.name}-run"
   compute_logs_arn  = "${aws_s3_bucket.artifacts.arn}/${local.compute_log_prefix}*"
   ssm_parameter_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${local.name}/*"
+
+  training_log_group_arn = "${local.logs_arn}:log-group:/aws/sagemaker/TrainingJobs"
 }
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
@@ -375,17 +380,21 @@ data "aws_iam_policy_document" "dagster_code" {
     }
   }
 
+  # SageMaker Pipes (sagemaker_pipes.py, cloudwatch_tail.py): the run follows its training job's
+  # stream "<job name>/algo-1-<epoch>". DescribeLogStreams is authorized on the group's ARN
+  # with its ":*" suffix, GetLogEvents on the stream's ARN.
   statement {
-    sid    = "FollowTrainingJobLogs"
-    effect = "Allow"
-    actions = [
-      "logs:DescribeLogStreams",
-      "logs:GetLogEvents",
-    ]
-    resources = [
-      "${local.logs_arn}:log-group:/aws/sagemaker/TrainingJobs",
-      "${local.logs_arn}:log-group:/aws/sagemaker/TrainingJobs:log-stream:${local.name}-*",
-    ]
+    sid       = "FindTrainingJobLogStreams"
+    effect    = "Allow"
+    actions   = ["logs:DescribeLogStreams"]
+    resources = ["${local.training_log_group_arn}:*"]
+  }
+
+  statement {
+    sid       = "ReadGataTrainingJobLogs"
+    effect    = "Allow"
+    actions   = ["logs:GetLogEvents"]
+    resources = ["${local.training_log_group_arn}:log-stream:${local.name}-*"]
   }
 
   statement {

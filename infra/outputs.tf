@@ -5,12 +5,12 @@
 
 output "gata_environment" {
   description = "Environment variables of gata's AWS configuration, exactly as set on the code server and run workers (gata_options included)."
-  value       = merge(var.gata_options, local.gata_environment)
+  value       = merge(var.gata_options, local.gata_environment, local.prod_environment)
 }
 
 output "gata_env_file" {
   description = "gata_environment as a dotenv file (terraform output -raw gata_env_file > gata.env)."
-  value       = templatefile("${path.module}/gata.env.tftpl", { environment = merge(var.gata_options, local.gata_environment) })
+  value       = templatefile("${path.module}/gata.env.tftpl", { environment = merge(var.gata_options, local.gata_environment, local.prod_environment) })
 }
 
 output "region" {

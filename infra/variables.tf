@@ -594,3 +594,82 @@ variable "batch_fallback_rate_budget" {
     error_message = "batch_fallback_rate_budget must be between 0 and 1."
   }
 }
+
+# --- Endpoint layout, Batch Transform, prod in its own account ---------------------------------
+
+variable "endpoint_layout" {
+  description = "GATA_ENDPOINT_LAYOUT: \"router\" (one endpoint per environment, <name_prefix>-router and <name_prefix>-prod) or \"per-model\" (<endpoint>-general and <endpoint>-low-volume); the endpoint alarms and dashboard follow it."
+  type        = string
+  default     = "router"
+
+  validation {
+    condition     = contains(["router", "per-model"], var.endpoint_layout)
+    error_message = "endpoint_layout must be \"router\" or \"per-model\"."
+  }
+}
+
+variable "batch_transform_instance_type" {
+  description = "GATA_BATCH_TRANSFORM_INSTANCE_TYPE: instance type of the Batch Transform jobs of big batch-inference days; gata's role may start transform jobs on this type only."
+  type        = string
+  default     = "ml.m5.xlarge"
+
+  validation {
+    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.batch_transform_instance_type))
+    error_message = "batch_transform_instance_type must be a SageMaker instance type such as ml.m5.xlarge."
+  }
+}
+
+variable "prod_role_arn" {
+  description = "GATA_PROD_ROLE_ARN: role in the prod account that prod_endpoint deploys through (gata's code role may assume it); empty: prod endpoints in this account, and no GATA_PROD_* setting."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.prod_role_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]+$", var.prod_role_arn))
+    error_message = "prod_role_arn must be empty or an IAM role ARN."
+  }
+}
+
+variable "prod_external_id" {
+  description = "GATA_PROD_EXTERNAL_ID: the ExternalId prod_role_arn's trust policy asks for; empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.prod_external_id == "" || (length(var.prod_external_id) >= 2 && length(var.prod_external_id) <= 1224 && can(regex("^[\\w+=,.@:/-]+$", var.prod_external_id)))
+    error_message = "prod_external_id must be 2-1224 characters of letters, digits and +=,.@:/-_."
+  }
+}
+
+variable "prod_artifact_bucket" {
+  description = "GATA_PROD_ARTIFACT_BUCKET: the prod account's bucket that model archives are copied into (required with prod_role_arn)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.prod_artifact_bucket == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.prod_artifact_bucket))
+    error_message = "prod_artifact_bucket must be empty or an S3 bucket name."
+  }
+}
+
+variable "prod_sagemaker_role_arn" {
+  description = "GATA_PROD_SAGEMAKER_ROLE_ARN: execution role of prod's SageMaker models, in the prod account (required with prod_role_arn); it may pull the inference image from this account's repository."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.prod_sagemaker_role_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]+$", var.prod_sagemaker_role_arn))
+    error_message = "prod_sagemaker_role_arn must be empty or an IAM role ARN."
+  }
+}
+
+variable "prod_kms_key_id" {
+  description = "GATA_PROD_KMS_KEY_ID: KMS key (ARN) the copied archives are encrypted with in prod_artifact_bucket; empty: the bucket's default encryption."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.prod_kms_key_id == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$", var.prod_kms_key_id))
+    error_message = "prod_kms_key_id must be empty or a KMS key or alias ARN."
+  }
+}

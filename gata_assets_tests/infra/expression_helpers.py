@@ -61,8 +61,12 @@ def conditional(expression: str) -> tuple[str, str, str]:
 
 def truth(config: Config, expression: str, variables: Mapping[str, Any]) -> bool:
     """A plug-in condition for given variable values: `local.x` (followed to its definition),
-    `var.x == ""`, `var.x != ""` and `!cond`; anything else is refused."""
+    `var.x == ""`, `var.x != ""`, `!cond` and `a && b` (left to right, as far as needed);
+    anything else is refused."""
     text = unwrap(expression)
+    if (both := _top_level(text, "&")) >= 0 and text[both : both + 2] == "&&":
+        left, right = text[:both], text[both + 2 :]
+        return truth(config, left, variables) and truth(config, right, variables)
     if text.startswith("!"):
         return not truth(config, text[1:], variables)
     if match := re.fullmatch(r"local\.(\w+)", text):

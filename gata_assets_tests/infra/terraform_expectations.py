@@ -61,6 +61,8 @@ EXAMPLE_ENVIRONMENT = {
     "GATA_SAGEMAKER_IMAGE_REPOSITORY": f"{ECR}/gata/inference",
     "GATA_SAGEMAKER_MEMORY_SIZE_MB": "3072",
     "GATA_SAGEMAKER_MAX_CONCURRENCY": "5",
+    "GATA_ENDPOINT_LAYOUT": "router",
+    "GATA_BATCH_TRANSFORM_INSTANCE_TYPE": "ml.m5.xlarge",
     "GATA_SAGEMAKER_TRAINING_ROLE_ARN": "arn:aws:iam::123456789012:role/gata-sagemaker-training",
     "GATA_FINETUNE_IMAGE_TAG_PARAMETER": "/gata/images/finetune/tag",
     "GATA_FINETUNE_IMAGE_REPOSITORY": f"{ECR}/gata/finetune",

@@ -95,7 +95,7 @@ def test_endpoint_alarms_watch_gatas_own_endpoint_names(config: Config) -> None:
     assert roles == {"router", "prod"}
     prefix = EXAMPLE_ENVIRONMENT["GATA_SAGEMAKER_NAME_PREFIX"]
     endpoints = {
-        k: v.replace("${local.name}", prefix) for k, v in config.locals["endpoints"].items()
+        k: v.replace("${local.name}", prefix) for k, v in config.locals["logical_endpoints"].items()
     }
     assert endpoints == {role: deployer.endpoint_name(role) for role in roles}
     deployer_source = (REPO / "gata_assets" / "resources" / "sagemaker_deployer.py").read_text()

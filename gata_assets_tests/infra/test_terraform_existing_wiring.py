@@ -34,8 +34,14 @@ from gata_assets_tests.infra.iam_helpers import _document_statements
     [
         ("aws_ecs_cluster.this", {"local.ecs_cluster_arn"}),
         (
+            # Besides the locals, only what exists for created repositories alone.
             "aws_ecr_repository.this",
-            {"local.repository_urls", "local.repository_arns", "aws_ecr_lifecycle_policy.this"},
+            {
+                "local.repository_urls",
+                "local.repository_arns",
+                "aws_ecr_lifecycle_policy.this",
+                "aws_ecr_repository_policy.inference_for_prod",
+            },
         ),
         (
             "aws_db_instance.dagster",

@@ -16,25 +16,17 @@ from gata_assets_tests.infra.expression_helpers import (
 )
 from gata_assets_tests.infra.hcl_helpers import INFRA, REPO, Config
 from gata_assets_tests.infra.iam_helpers import _document_statements
-from gata_assets_tests.infra.monitoring_helpers import TOPIC, _conditions, _rules_targeting
-
-SAMPLE_DASHBOARD_VALUES = {
-    "name": "gata",
-    "region": "eu-west-1",
-    "router_endpoint": "gata-router",
-    "prod_endpoint": "gata-prod",
-    "variant": "AllTraffic",
-    "metric_namespace": "gata/gata",
-    "alarm_topic_name": "gata-alarms",
-    "model_latency_budget_us": 2000000,
-    "cold_start_budget_us": 20000000,
-    "batch_fallback_rate_budget": 0.3,
-}
+from gata_assets_tests.infra.monitoring_helpers import (
+    TOPIC,
+    _conditions,
+    _rules_targeting,
+    dashboard_values,
+)
 
 
-def _dashboard(config: Config) -> dict:
+def _dashboard(config: Config, layout: str = "router") -> dict:
     template = (INFRA / "dashboard.json.tftpl").read_text()
-    return json.loads(render_template(template, SAMPLE_DASHBOARD_VALUES))
+    return json.loads(render_template(template, dashboard_values(config, layout)))
 
 
 def _dashboard_metrics(dashboard: dict) -> list[list]:
@@ -156,12 +148,14 @@ def test_fallback_rate_alarm_reads_the_metric_filters_metric(config: Config) -> 
 def test_dashboard_template_takes_exactly_the_variables_given(config: Config) -> None:
     template = (INFRA / "dashboard.json.tftpl").read_text()
     variables = config.locals["dashboard_variables"]
-    assert template_names(template) == set(variables) == set(SAMPLE_DASHBOARD_VALUES)
+    assert template_names(template) == set(variables) == set(dashboard_values(config))
     dashboard = config.resources[("aws_cloudwatch_dashboard", "this")]
     assert "dashboard.json.tftpl" in dashboard["dashboard_body"]
     assert "local.dashboard_variables" in dashboard["dashboard_body"]
-    assert variables["router_endpoint"] == "${local.endpoints.router}"
-    assert variables["prod_endpoint"] == "${local.endpoints.prod}"
+    assert variables["endpoint_layout"] == "${var.endpoint_layout}"
+    assert variables["endpoint_names"] == '${join(", ", sort(values(local.endpoints)))}'
+    for widget in ("traffic", "latency", "cold_start"):
+        assert variables[f"{widget}_metrics"] == f"${{local.dashboard_endpoint_metrics.{widget}}}"
     assert variables["metric_namespace"] == "${local.metric_namespace}"
     assert variables["model_latency_budget_us"] == "${var.model_latency_budget_ms * 1000}"
     assert variables["cold_start_budget_us"] == "${var.cold_start_budget_ms * 1000}"

@@ -128,7 +128,7 @@ def test_the_built_registry_writes_archives_to_the_artifact_bucket(tmp_path):
 def test_flag_metrics_read_back_as_flags_not_as_text(world):
     """Package properties are strings on SageMaker: a trained model's `fallback: False` once
     read back as the truthy "False", so prod took every model for a fallback."""
-    store, uri = world
+    _, uri = world
     registry = SageMakerModelRegistry(package_group="flags", region_name=REGION)
     entry = registry.register(
         version="general-v1",
