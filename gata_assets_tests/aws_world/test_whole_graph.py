@@ -132,9 +132,11 @@ def test_retrain_approve_promote_and_predict_a_day_on_aws(aws_world, tmp_path):
 
 
 def scenario(env: dict[str, str], aws_world, daemon: BackgroundProcess) -> None:
-    retrain(env, aws_world)
-    approve_and_promote(env, aws_world)
-    predict_a_day(env, aws_world)
+    phases, began = {}, time.monotonic()
+    for phase in (retrain, approve_and_promote, predict_a_day):
+        phase(env, aws_world)
+        phases[phase.__name__], began = round(time.monotonic() - began, 1), time.monotonic()
+    print("\nphase seconds:", phases)
     events = events_until(aws_world.account, {"retrain", "promote_prod", "batch_inference"})
     by_job = {e["detail"].get("job_name"): e for e in events}
     assert {"retrain", "promote_prod", "batch_inference"} <= set(by_job), daemon.tail()
