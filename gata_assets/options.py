@@ -263,6 +263,20 @@ _ROWS = (
         "First wait between DescribeTrainingJob polls (backing off from there)",
     ),
     Option(
+        "GATA_SAGEMAKER_TRAINING_POLL_MAX_SECONDS",
+        "trainer.poll_max_seconds",
+        float,
+        120.0,
+        "Longest wait between DescribeTrainingJob polls (how late an ended job is noticed)",
+    ),
+    Option(
+        "GATA_SAGEMAKER_LOG_POLL_SECONDS",
+        "trainer.log_poll_seconds",
+        float,
+        5.0,
+        "First wait between reads of a training job's CloudWatch log (Pipes)",
+    ),
+    Option(
         "GATA_SAGEMAKER_NAME_PREFIX",
         ("trainer.name_prefix", "sagemaker_deployer.name_prefix", "batch_scoring.name_prefix"),
         str,

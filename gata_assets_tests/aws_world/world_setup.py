@@ -114,6 +114,8 @@ def gata_environment(account: Account, home: Path, db_url: str) -> dict[str, str
         "GATA_SAGEMAKER_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/gata-endpoint",
         "GATA_SAGEMAKER_POLL_SECONDS": "0.5",
         "GATA_SAGEMAKER_TRAINING_POLL_SECONDS": "1",
+        "GATA_SAGEMAKER_TRAINING_POLL_MAX_SECONDS": "3",
+        "GATA_SAGEMAKER_LOG_POLL_SECONDS": "1",
         "GATA_BATCH_TRANSFORM_POLL_SECONDS": "1",
         # The day goes through a Batch Transform job, the path a big help desk's days take.
         "GATA_BATCH_TRANSFORM_MIN_TICKETS": "1",
