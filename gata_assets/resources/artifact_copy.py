@@ -17,13 +17,9 @@ from typing import Any
 from gata_assets.core.hashing import sha256_file
 from gata_assets.resources.aws import call_failed, is_not_found
 from gata_assets.resources.deployer import DeploymentError
+from gata_assets.resources.s3_artifact_store import split_s3_uri
 
 SHA_KEY, ETAG_KEY, SOURCE_KEY = "gata-sha256", "gata-source-etag", "gata-source"
-
-
-def split_uri(uri: str) -> tuple[str, str]:
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
-    return bucket, key
 
 
 def _head(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
@@ -40,7 +36,7 @@ def copy_archive(
     source_s3: Any, source_uri: str, target_s3: Any, bucket: str, kms_key_id: str = ""
 ) -> dict[str, Any]:
     """`source_uri` into `bucket` (same key), unless it is there already; where it went."""
-    source_bucket, key = split_uri(source_uri)
+    source_bucket, key = split_s3_uri(source_uri)
     source = _head(source_s3, source_bucket, key)
     if source is None:
         raise DeploymentError(f"no model archive at {source_uri} to copy into {bucket}")

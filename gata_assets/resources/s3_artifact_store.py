@@ -14,6 +14,12 @@ from gata_assets.resources.artifact_store import ArtifactStore, StoredArtifact
 from gata_assets.resources.aws import AwsResource, call_failed, is_not_found
 
 
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """`s3://bucket/some/key` -> ("bucket", "some/key")."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
 class S3ArtifactStore(ArtifactStore, AwsResource):
     bucket: str
     prefix: str = "gata"
@@ -25,8 +31,7 @@ class S3ArtifactStore(ArtifactStore, AwsResource):
     def _split(self, uri: str) -> tuple[str, str]:
         if not uri.startswith("s3://"):
             return self.bucket, self._key(uri)
-        bucket, _, key = uri.removeprefix("s3://").partition("/")
-        return bucket, key
+        return split_s3_uri(uri)
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"

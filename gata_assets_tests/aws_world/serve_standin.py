@@ -26,14 +26,10 @@ from typing import Any
 
 import httpx
 
+from gata_assets.resources.s3_artifact_store import split_s3_uri
 from gata_assets_tests.serving_fixtures import free_port
 
 SERVE = Path(__file__).resolve().parents[2] / "containers" / "inference" / "serve"
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
-    return bucket, key
 
 
 def _wait_ready(proc: subprocess.Popen, url: str, log: Path, timeout: float) -> None:

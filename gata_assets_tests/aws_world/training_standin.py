@@ -22,23 +22,18 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from gata_assets.ml.train.contract import TrainingPaths, read_failure
+from gata_assets.resources.s3_artifact_store import split_s3_uri
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN_COMMAND = [str(REPO / "containers" / "finetune" / "train")]
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
 
-def split_s3(uri: str) -> tuple[str, str]:
-    parsed = urlparse(uri)
-    return parsed.netloc, parsed.path.lstrip("/")
-
-
 def download_prefix(s3: Any, uri: str, into: Path) -> int:
     """Every object under an S3 prefix into `into`, as SageMaker's File mode does."""
-    bucket, prefix = split_s3(uri)
+    bucket, prefix = split_s3_uri(uri)
     into.mkdir(parents=True, exist_ok=True)
     count = 0
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
@@ -147,7 +142,7 @@ class TrainingJobRun:
     def sync_checkpoints(self, paths: TrainingPaths) -> None:
         if not (checkpoint := self.request.get("CheckpointConfig", {}).get("S3Uri")):
             return
-        bucket, prefix = split_s3(checkpoint)
+        bucket, prefix = split_s3_uri(checkpoint)
         for path in paths.checkpoint_dir.rglob("*"):
             if path.is_file():
                 key = f"{prefix.rstrip('/')}/{path.relative_to(paths.checkpoint_dir)}"
@@ -155,7 +150,7 @@ class TrainingJobRun:
 
     def upload_model(self, model_dir: Path) -> None:
         output = self.request["OutputDataConfig"]
-        bucket, prefix = split_s3(output["S3OutputPath"])
+        bucket, prefix = split_s3_uri(output["S3OutputPath"])
         key = f"{prefix.rstrip('/')}/{self.name}/output/model.tar.gz"
         archive = model_dir.parent / "model.tar.gz"
         with tarfile.open(archive, "w:gz") as tar:

@@ -26,7 +26,8 @@ import httpx
 from moto.core.utils import utcnow
 from moto.sagemaker.models import SageMakerModelBackend
 
-from gata_assets_tests.aws_world.serve_standin import served_model_data, split_s3_uri
+from gata_assets.resources.s3_artifact_store import split_s3_uri
+from gata_assets_tests.aws_world.serve_standin import served_model_data
 
 ServeFactory = Callable[[str, Mapping[str, str]], contextlib.AbstractContextManager[str]]
 Post = Callable[[str, bytes, Mapping[str, str]], tuple[int, bytes]]

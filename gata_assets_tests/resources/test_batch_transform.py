@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from gata_assets.ml.routing import Ticket
 from gata_assets.resources.batch_scoring import BatchScoringError, DayRouting, route_in_process
-from gata_assets_tests.aws_world.serve_standin import split_s3_uri
+from gata_assets.resources.s3_artifact_store import split_s3_uri
 from gata_assets_tests.resources.batch_transform_helpers import (
     IMAGE,
     build_world,
@@ -87,7 +87,7 @@ def test_a_big_day_runs_as_one_transform_job_and_answers_as_in_process(world):
         job["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"],
         job["TransformOutput"]["S3OutputPath"],
     ):
-        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        bucket, prefix = split_s3_uri(uri)
         [stored] = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]
         head = s3.head_object(Bucket=bucket, Key=stored["Key"])
         assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", world.kms_key)
