@@ -19,12 +19,13 @@ from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
 from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
 from gata_assets_tests.defs.deployer_helpers import FileDeployer
-from gata_assets_tests.resources.sagemaker_stubs import IMAGE, REGION
-from gata_assets_tests.serving_fixtures import make_fallback_dir
-
-PROD = "210987654321"
-PROD_ROLE = f"arn:aws:iam::{PROD}:role/gata-prod-deployer"
-LOCATION = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
+from gata_assets_tests.resources.prod_account_helpers import (
+    LOCATION,
+    PROD,
+    PROD_ROLE,
+    prod_clients,
+)
+from gata_assets_tests.resources.sagemaker_stubs import IMAGE, REGION, stored_model_pair
 
 
 def approved_registry(tmp_path, uris: dict[str, str]) -> SqlModelRegistry:
@@ -58,21 +59,10 @@ def test_metadata_names_the_prod_account_and_the_role_assumed(tmp_path, monkeypa
         boto3.client("ssm", region_name=REGION).put_parameter(
             Name="/gata/images/inference/tag", Value=IMAGE, Type="String"
         )
-        given = boto3.client("sts", region_name=REGION).assume_role(
-            RoleArn=PROD_ROLE, RoleSessionName="setup"
-        )["Credentials"]
-        boto3.client(
-            "s3",
-            region_name=REGION,
-            aws_access_key_id=given["AccessKeyId"],
-            aws_secret_access_key=given["SecretAccessKey"],
-            aws_session_token=given["SessionToken"],
-        ).create_bucket(Bucket="gata-prod-artifacts", **LOCATION)
+        [prod_s3] = prod_clients("s3")
+        prod_s3.create_bucket(Bucket="gata-prod-artifacts", **LOCATION)
         store = S3ArtifactStore(bucket="gata-artifacts", region_name=REGION)
-        uris = {
-            role: store.put_dir(make_fallback_dir(tmp_path / role, role), f"m/{role}").uri
-            for role in ("general", "low_volume")
-        }
+        uris = {role: m["uri"] for role, m in stored_model_pair(store, tmp_path).items()}
         prod = SageMakerDeployer(
             region_name=REGION,
             role_arn=f"arn:aws:iam::{PROD}:role/gata-endpoint",

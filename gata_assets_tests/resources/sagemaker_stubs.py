@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from botocore.stub import ANY
 
+from gata_assets_tests.serving_fixtures import make_fallback_dir
+
 REGION, NAME, STAMP = "eu-west-1", "gata-router", "20261124030000"
 ROLE = "arn:aws:iam::123456789012:role/gata-sagemaker"
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/gata-inference:7"
@@ -131,3 +133,14 @@ def expect_other_layout(sm, found: tuple[str, ...] = (), name: str = NAME) -> No
     sm.add_response(
         "list_endpoints", {"Endpoints": listed}, {"NameContains": name, "MaxResults": 100}
     )
+
+
+def stored_model_pair(store, tmp_path) -> dict[str, dict[str, str]]:
+    """A fallback model per role, put in `store` (`m/<role>`): what an EndpointSpec takes."""
+    return {
+        role: {
+            "uri": store.put_dir(make_fallback_dir(tmp_path / role, role), f"m/{role}").uri,
+            "model_version": f"{role}-1",
+        }
+        for role in ("general", "low_volume")
+    }

@@ -23,26 +23,15 @@ from gata_assets.resources.deployer import EndpointSpec
 from gata_assets.resources.model_tarball import tarball_key
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
 from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
-from gata_assets_tests.resources.sagemaker_stubs import ACCOUNT, IMAGE, REGION
-from gata_assets_tests.serving_fixtures import make_fallback_dir
+from gata_assets_tests.resources.prod_account_helpers import (
+    LOCATION,
+    PROD,
+    PROD_ROLE,
+    prod_clients,
+)
+from gata_assets_tests.resources.sagemaker_stubs import ACCOUNT, IMAGE, REGION, stored_model_pair
 
 log = logging.getLogger("test-prod-account")
-PROD = "210987654321"
-PROD_ROLE = f"arn:aws:iam::{PROD}:role/gata-prod-deployer"
-LOCATION = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
-
-
-def prod_clients(*services: str) -> list:
-    """Clients acting in the prod account, as a person with the role would have them."""
-    given = boto3.client("sts", region_name=REGION).assume_role(
-        RoleArn=PROD_ROLE, RoleSessionName="test-setup"
-    )["Credentials"]
-    keys = {
-        "aws_access_key_id": given["AccessKeyId"],
-        "aws_secret_access_key": given["SecretAccessKey"],
-        "aws_session_token": given["SessionToken"],
-    }
-    return [boto3.client(service, region_name=REGION, **keys) for service in services]
 
 
 @pytest.fixture
@@ -58,13 +47,7 @@ def accounts(tmp_path, monkeypatch):
         s3.create_bucket(Bucket="gata-prod-artifacts", **LOCATION)
         key = kms.create_key(Description="gata prod artifacts")["KeyMetadata"]["KeyId"]
         store = S3ArtifactStore(bucket="gata-artifacts", region_name=REGION)
-        models = {
-            role: {
-                "uri": store.put_dir(make_fallback_dir(tmp_path / role, role), f"m/{role}").uri,
-                "model_version": f"{role}-1",
-            }
-            for role in ("general", "low_volume")
-        }
+        models = stored_model_pair(store, tmp_path)
         prod = SageMakerDeployer(
             region_name=REGION,
             role_arn=f"arn:aws:iam::{PROD}:role/gata-endpoint",

@@ -32,8 +32,8 @@ from gata_assets_tests.resources.sagemaker_stubs import (
     expect_listing,
     expect_other_layout,
     expect_start,
+    stored_model_pair,
 )
-from gata_assets_tests.serving_fixtures import make_fallback_dir
 
 log = logging.getLogger("test-sagemaker")
 
@@ -48,13 +48,7 @@ def world(tmp_path, monkeypatch):
             Bucket="gata-artifacts", CreateBucketConfiguration={"LocationConstraint": REGION}
         )
         store = S3ArtifactStore(bucket="gata-artifacts", region_name=REGION)
-        models = {
-            role: {
-                "uri": store.put_dir(make_fallback_dir(tmp_path / role, role), f"m/{role}").uri,
-                "model_version": f"{role}-1",
-            }
-            for role in ("general", "low_volume")
-        }
+        models = stored_model_pair(store, tmp_path)
         spec = EndpointSpec(NAME, models, min_confidence=0.3)
         clients = {
             service: boto3.client(service, region_name=REGION)

@@ -17,8 +17,7 @@ from moto import mock_aws
 from gata_assets.resources.deployer import EndpointSpec
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
 from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
-from gata_assets_tests.resources.sagemaker_stubs import IMAGE, REGION, ROLE
-from gata_assets_tests.serving_fixtures import make_fallback_dir
+from gata_assets_tests.resources.sagemaker_stubs import IMAGE, REGION, ROLE, stored_model_pair
 
 log = logging.getLogger("test-sagemaker-moto")
 
@@ -35,13 +34,7 @@ def account(tmp_path, monkeypatch):
             Name="/gata/images/inference/tag", Value=IMAGE, Type="String"
         )
         store = S3ArtifactStore(bucket="gata-artifacts", region_name=REGION)
-        models = {
-            role: {
-                "uri": store.put_dir(make_fallback_dir(tmp_path / role, role), f"m/{role}").uri,
-                "model_version": f"{role}-1",
-            }
-            for role in ("general", "low_volume")
-        }
+        models = stored_model_pair(store, tmp_path)
         yield store, EndpointSpec("gata-router", models), boto3.client("sagemaker", REGION)
 
 

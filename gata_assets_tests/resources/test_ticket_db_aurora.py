@@ -9,7 +9,6 @@ import json
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from gata_assets.core.errors import GataInputError
 from gata_assets.options import OPTIONS, SettingsError
@@ -25,12 +24,6 @@ from gata_assets_tests.resources.aurora_helpers import (
     master_secret,
     store_secret,
 )
-
-
-@pytest.fixture
-def secrets():
-    with mock_aws():
-        yield boto3.client("secretsmanager", region_name=REGION)
 
 
 def aurora(**settings) -> AuroraTicketDatabase:

@@ -4,11 +4,9 @@ fails with the reason while its events, logs, error and the CLI's output hold no
 
 from __future__ import annotations
 
-import boto3
 import dagster as dg
 import pytest
 import sqlalchemy as sa
-from moto import mock_aws
 from typer.testing import CliRunner
 
 from gata_assets.defs import extraction
@@ -27,12 +25,6 @@ from gata_assets_tests.resources.aurora_helpers import (
     master_secret,
     store_secret,
 )
-
-
-@pytest.fixture
-def secrets():
-    with mock_aws():
-        yield boto3.client("secretsmanager", region_name=REGION)
 
 
 def settings(home, **extra: str) -> GataSettings:
