@@ -15,7 +15,6 @@ import dagster as dg
 import pytest
 from moto import mock_aws
 
-from gata_assets.core.verdicts import BLOCKING_CHECKS
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.defs.inference import batch_predictions
 from gata_assets.resources.batch_scoring import InProcessBatchScoring
@@ -26,6 +25,7 @@ from gata_assets.resources.refs_io_manager import ArtifactRefIOManager
 from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets.resources.ticket_db import TicketDatabase
 from gata_assets_tests.aws_world.transform_standin import TransformStandin
+from gata_assets_tests.helpers import register_servable
 from gata_assets_tests.resources.batch_transform_helpers import REGION, build_world, client
 from gata_assets_tests.serving_fixtures import session_models
 
@@ -56,19 +56,7 @@ def approved_pair(store, registry, tmp_path_factory, scratch: Path) -> None:
         ("low_volume-lv1", "low_volume", models.low_volume),
     ):
         uri = store.put_dir(path, f"models/{group}/{version}").uri
-        registry.register(
-            version=version,
-            group=group,
-            metrics={"macro_f1": 0.9},
-            data_sha256="d",
-            code_version="c",
-            base_model="b",
-            artifact_uri=uri,
-            batch_id="b1",
-        )
-        for check in BLOCKING_CHECKS:
-            registry.record_check(version, check, True, "passed")
-        registry.approve(version)
+        register_servable(registry, version, group, uri)
 
 
 def materialize(resources: dict, scoring) -> dict:

@@ -11,6 +11,7 @@ from gata_assets.defs.inference import DAILY, batch_predictions
 from gata_assets.resources.local_deployer import LocalDeployer
 from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets.resources.ticket_db import TicketDatabase
+from gata_assets_tests.helpers import register_servable
 from gata_assets_tests.serving_fixtures import session_models
 
 DAYS = ["2026-05-01", "2026-05-02", "2026-05-03"]
@@ -28,19 +29,7 @@ def batch_world(small_ticket_db, offline_resources, gata_home, tmp_path_factory)
         ("low_volume-v3", "low_volume", models.low_volume),
     ):
         uri = store.put_dir(path, f"models/{group}/{version}").uri
-        registry.register(
-            version=version,
-            group=group,
-            metrics={"macro_f1": 0.9},
-            data_sha256="d",
-            code_version="c",
-            base_model="b",
-            artifact_uri=uri,
-            batch_id="b1",
-        )
-        for check in BLOCKING_CHECKS:
-            registry.record_check(version, check, True, "passed")
-        registry.approve(version)
+        register_servable(registry, version, group, uri)
     resources = {
         **offline_resources,
         "ticket_db": TicketDatabase(url=small_ticket_db),

@@ -14,13 +14,13 @@ import dagster as dg
 import pandas as pd
 
 from gata_assets.core.references import ServingModel
-from gata_assets.core.verdicts import BLOCKING_CHECKS
 from gata_assets.defs.inference import batch_predictions
 from gata_assets.defs.inference.predict_day import score_day
 from gata_assets.resources.artifact_store import LocalArtifactStore
 from gata_assets.resources.batch_scoring import BatchScoring, BatchScoringError, ScoredTickets
 from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets.resources.ticket_db import TicketDatabase
+from gata_assets_tests.helpers import register_servable
 from gata_assets_tests.serving_fixtures import make_fallback_dir
 
 START = datetime(2026, 5, 2, tzinfo=UTC)
@@ -84,19 +84,7 @@ def _asset_run(small_ticket_db, offline_resources, gata_home, tmp_path, scoring)
     registry = SqlModelRegistry(url=f"sqlite:///{gata_home / 'gata.db'}")
     for group in ("general", "low_volume"):
         uri = store.put_dir(make_fallback_dir(tmp_path / group, group), f"models/{group}/f").uri
-        registry.register(
-            version=f"{group}-f",
-            group=group,
-            metrics={},
-            data_sha256="d",
-            code_version="c",
-            base_model="b",
-            artifact_uri=uri,
-            batch_id="b1",
-        )
-        for check in BLOCKING_CHECKS:
-            registry.record_check(f"{group}-f", check, True, "passed")
-        registry.approve(f"{group}-f")
+        register_servable(registry, f"{group}-f", group, uri, metrics={})
     resources = {
         **offline_resources,
         "ticket_db": TicketDatabase(url=small_ticket_db),

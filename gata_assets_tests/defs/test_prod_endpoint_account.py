@@ -10,7 +10,6 @@ import dagster as dg
 import pytest
 from moto import mock_aws
 
-from gata_assets.core.verdicts import BLOCKING_CHECKS
 from gata_assets.defs.automation.promotion import prod_endpoint
 from gata_assets.defs.common import REFS_IO_MANAGER
 from gata_assets.resources.artifact_store import LocalArtifactStore
@@ -19,6 +18,7 @@ from gata_assets.resources.registry import SqlModelRegistry
 from gata_assets.resources.s3_artifact_store import S3ArtifactStore
 from gata_assets.resources.sagemaker_deployer import SageMakerDeployer
 from gata_assets_tests.defs.deployer_helpers import FileDeployer
+from gata_assets_tests.helpers import register_servable
 from gata_assets_tests.resources.prod_account_helpers import (
     LOCATION,
     PROD,
@@ -31,19 +31,7 @@ from gata_assets_tests.resources.sagemaker_stubs import IMAGE, REGION, stored_mo
 def approved_registry(tmp_path, uris: dict[str, str]) -> SqlModelRegistry:
     registry = SqlModelRegistry(url=f"sqlite:///{tmp_path / 'gata.db'}")
     for role, uri in uris.items():
-        registry.register(
-            version=f"{role}-1",
-            group=role,
-            metrics={"fallback": False},
-            data_sha256="d",
-            code_version="c",
-            base_model="b",
-            artifact_uri=uri,
-            batch_id="b1",
-        )
-        for check in BLOCKING_CHECKS:
-            registry.record_check(f"{role}-1", check, True, "passed")
-        registry.approve(f"{role}-1")
+        register_servable(registry, f"{role}-1", role, uri, metrics={"fallback": False})
     return registry
 
 
