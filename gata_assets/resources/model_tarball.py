@@ -53,13 +53,21 @@ def ensure(endpoint: EndpointUnit, store: ArtifactStore) -> str:
             f"SageMaker reads models from S3 but the artifact store is at {uri}; "
             "use GATA_MODE=aws with GATA_ARTIFACT_BUCKET"
         )
+    model_uris = {role: model.uri for role, model in endpoint.models.items()}
+    return ensure_archive(store, key, model_uris, flat=not endpoint.is_router)
+
+
+def ensure_archive(
+    store: ArtifactStore, key: str, model_uris: dict[str, str], flat: bool = False
+) -> str:
+    """The URI of the archive at `key` of these models (role -> model URI; `pack`'s layout),
+    packed and uploaded only when it is not there yet: its key names its content."""
+    uri = store.uri(key)
     if store.exists(uri):
         return uri
     with tempfile.TemporaryDirectory(prefix="gata-tarball-") as scratch:
         root = Path(scratch)
         dirs = {
-            role: store.get_dir(model.uri, root / "models" / role)
-            for role, model in endpoint.models.items()
+            role: store.get_dir(model, root / "models" / role) for role, model in model_uris.items()
         }
-        archive = pack(dirs, root / "model.tar.gz", flat=not endpoint.is_router)
-        return store.put_file(archive, key).uri
+        return store.put_file(pack(dirs, root / "model.tar.gz", flat=flat), key).uri

@@ -17,15 +17,13 @@ by the console); a serverless endpoint takes memory and concurrency instead and 
 from __future__ import annotations
 
 import hashlib
-import tarfile
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from gata_assets.core.errors import GataInputError
 from gata_assets.resources.artifact_store import ArtifactStore
 from gata_assets.resources.aws import call_failed
 from gata_assets.resources.image_tags import ImageNotResolved, resolve_image
+from gata_assets.resources.model_tarball import ensure_archive
 
 IMAGE_REPOSITORY = "GATA_SAGEMAKER_IMAGE_REPOSITORY"
 CONTENT_TYPE = "application/json"
@@ -44,29 +42,10 @@ def archive_key(store: ArtifactStore, model_uri: str) -> str:
     return f"packages/{relative}/model.tar.gz"
 
 
-def pack_model(model_dir: Path, target: Path) -> Path:
-    """gzip tar of one model directory at the archive's root; sorted, without owners."""
-
-    def scrub(info: tarfile.TarInfo) -> tarfile.TarInfo:
-        info.uid = info.gid = 0
-        info.uname = info.gname = ""
-        return info
-
-    with tarfile.open(target, "w:gz") as archive:
-        for path in sorted(p for p in Path(model_dir).rglob("*") if p.is_file()):
-            archive.add(path, arcname=path.relative_to(model_dir).as_posix(), filter=scrub)
-    return target
-
-
 def ensure_model_data(store: ArtifactStore, model_uri: str) -> str:
     """The S3 URI of this model version's archive, packing and uploading it if missing."""
-    key = archive_key(store, model_uri)
-    uri = store.uri(key)
-    if store.exists(uri):
-        return uri
-    with tempfile.TemporaryDirectory(prefix="gata-package-") as scratch:
-        model_dir = store.get_dir(model_uri, Path(scratch) / "model")
-        return store.put_file(pack_model(model_dir, Path(scratch) / "model.tar.gz"), key).uri
+    # One model directory at the archive's root (`flat`), as gata-serve serves it alone.
+    return ensure_archive(store, archive_key(store, model_uri), {"model": model_uri}, flat=True)
 
 
 def inference_specification(

@@ -10,9 +10,7 @@ named by their content, so every day predicted with the same models and image re
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from gata_assets.core.model_groups import LOW_VOLUME
@@ -23,22 +21,13 @@ from gata_assets.resources.aws import call_failed, is_not_found
 from gata_assets.resources.batch_transform_io import NAME_LIMIT, models_tag
 
 
-def pack_models(model_dirs: dict[str, Path], target: Path) -> Path:
-    """gzip tar of the model directories in the layout gata-serve serves."""
-    return model_tarball.pack(model_dirs, target, flat=LOW_VOLUME.name not in model_dirs)
-
-
 def ensure_tarball(models: Mapping[str, ServingModel], store: ArtifactStore) -> str:
     """The S3 URI of these models' archive, packed and uploaded if it is not there yet."""
     key = f"models/batch/{models_tag(models)}/model.tar.gz"
-    if store.exists(store.uri(key)):
-        return store.uri(key)
-    with tempfile.TemporaryDirectory(prefix="gata-tarball-") as scratch:
-        root = Path(scratch)
-        dirs = {
-            role: store.get_dir(model.uri, root / "models" / role) for role, model in models.items()
-        }
-        return store.put_file(pack_models(dirs, root / "model.tar.gz"), key).uri
+    model_uris = {role: model.uri for role, model in models.items()}
+    return model_tarball.ensure_archive(
+        store, key, model_uris, flat=LOW_VOLUME.name not in model_uris
+    )
 
 
 def ensure_model(sm: Any, prefix: str, image: str, model_data: str, role_arn: str) -> str:
